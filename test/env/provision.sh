@@ -64,7 +64,7 @@ build_from_source() { # name binary module version package [prepare-fn]
   rm -rf "$work" && mkdir -p "$work" && cp -R "$src/." "$work" && chmod -R u+w "$work"
   [[ -n $prepare ]] && (cd "$work" && "$prepare" "$version")
   mkdir -p "$dir.tmp"
-  (cd "$work" && go build -ldflags="-s -w $(ldflags_for "$name" "$version")" -o "$dir.tmp/$binary" "$pkg")
+  (cd "$work" && go build -tags="$(tags_for "$name")" -ldflags="-s -w $(ldflags_for "$name" "$version")" -o "$dir.tmp/$binary" "$pkg")
   rm -rf "$dir" "$work" && mv "$dir.tmp" "$dir"
   link_bin "$binary" "$dir/$binary"
   log "built $name in $((SECONDS - started))s"
@@ -73,7 +73,14 @@ build_from_source() { # name binary module version package [prepare-fn]
 ldflags_for() {
   case $1 in
     flux) echo "-X main.VERSION=${2#v}" ;;
-    zot) echo "-X zotregistry.io/zot/pkg/api/config.ReleaseTag=$2" ;;
+    zot) echo "-X zotregistry.io/zot/pkg/api/config.ReleaseTag=$2 -X zotregistry.io/zot/pkg/api/config.BinaryType=minimal" ;;
+  esac
+}
+
+tags_for() {
+  # zot's minimal build, as its Makefile makes it: pure-Go OpenPGP instead of cgo gpgme.
+  case $1 in
+    zot) echo containers_image_openpgp ;;
   esac
 }
 
