@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { CoordinationV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { kube, type KubeCluster } from '../../env/environment.ts';
+import { kube } from '../../env/environment.ts';
+import type { KubeCluster } from '../../env/kube.ts';
 import { run } from '../../env/run.ts';
 import { toolPath } from '../../env/tools.ts';
 
