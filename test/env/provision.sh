@@ -5,7 +5,8 @@
 # pinned version and a hash of the files that pin it, so a second run costs a
 # few stat calls and a fresh machine builds everything once:
 #   Go tools   test/env/go/<tool>/{go.mod,go.sum}  -> $cache/<tool>-<key>/<binary>
-#   Debian     docker-registry (distribution 2.8), skopeo, gnupg, openssl, apache2-utils
+#   Source     zot, flux, skopeo: built from a copy of the published module, hash pinned below
+#   Debian     docker-registry (distribution 2.8), gnupg, openssl, apache2-utils, gpgme headers
 # $cache/bin/ holds one symlink per binary; test/env resolves tools there.
 #
 # Usage: test/env/provision.sh [--check]   (--check: report what is missing, build nothing)
@@ -49,25 +50,39 @@ build_wrapper() { # name binary package-or-dot
   log "built $name in $((SECONDS - started))s"
 }
 
-# Modules whose own replace directives or generated files matter are built as
-# the main module from a writable copy of their published source.
-build_from_source() { # name binary module version package [prepare-fn]
-  local name=$1 binary=$2 module=$3 version=$4 pkg=$5 prepare=${6:-}
+# Modules whose own replace directives, vendor trees or generated files matter
+# are built as the main module from a writable copy of their published source.
+# The module's h1 hash is pinned here and checked after download: the checksum
+# database is not reachable for every module from this network, the pin is.
+build_from_source() { # name binary module version h1-sum package [prepare-fn]
+  local name=$1 binary=$2 module=$3 version=$4 sum=$5 pkg=$6 prepare=${7:-}
   local dir="$cache/$name-$version"
   if [[ -x $dir/$binary ]]; then link_bin "$binary" "$dir/$binary"; return; fi
   if $check_only; then missing+=("$name"); return; fi
   log "building $name $version from $module"
-  local started=$SECONDS src
-  src=$(go mod download -json "$module@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
-  [[ -d $src ]] || { log "could not download $module@$version"; exit 1; }
+  local started=$SECONDS json src got
+  json=$(GONOSUMDB=$module GOFLAGS= go mod download -json "$module@$version")
+  src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$json")
+  got=$(sed -n 's/^\t"Sum": "\(.*\)",$/\1/p' <<<"$json")
+  [[ -d $src ]] || { log "could not download $module@$version: $json"; exit 1; }
+  [[ $got == "$sum" ]] || { log "$module@$version has hash $got, expected $sum"; exit 1; }
   local work="$cache/src/$name-$version"
   rm -rf "$work" && mkdir -p "$work" && cp -R "$src/." "$work" && chmod -R u+w "$work"
   [[ -n $prepare ]] && (cd "$work" && "$prepare" "$version")
   mkdir -p "$dir.tmp"
-  (cd "$work" && go build -tags="$(tags_for "$name")" -ldflags="-s -w $(ldflags_for "$name" "$version")" -o "$dir.tmp/$binary" "$pkg")
+  (cd "$work" && CGO_ENABLED=$(cgo_for "$name") go build -tags="$(tags_for "$name")" \
+    -ldflags="-s -w $(ldflags_for "$name" "$version")" -o "$dir.tmp/$binary" "$pkg")
   rm -rf "$dir" "$work" && mv "$dir.tmp" "$dir"
   link_bin "$binary" "$dir/$binary"
   log "built $name in $((SECONDS - started))s"
+}
+
+cgo_for() {
+  # skopeo signs with GPG through gpgme (cgo); everything else is pure Go.
+  case $1 in
+    skopeo) echo 1 ;;
+    *) echo 0 ;;
+  esac
 }
 
 ldflags_for() {
@@ -81,6 +96,9 @@ tags_for() {
   # zot's minimal build, as its Makefile makes it: pure-Go OpenPGP instead of cgo gpgme.
   case $1 in
     zot) echo containers_image_openpgp ;;
+    # skopeo as its Makefile builds it, without the storage drivers a
+    # registry-to-registry copy never uses.
+    skopeo) echo exclude_graphdriver_btrfs,exclude_graphdriver_devicemapper ;;
   esac
 }
 
@@ -95,7 +113,10 @@ prepare_flux() {
 apt_tools() {
   local need=()
   command -v docker-registry >/dev/null || need+=(docker-registry)
-  command -v skopeo >/dev/null || need+=(skopeo)
+  # skopeo itself is built below: Debian's has sigstore signing compiled out.
+  dpkg -s libgpgme-dev >/dev/null 2>&1 || need+=(libgpgme-dev)
+  command -v gcc >/dev/null || need+=(gcc)
+  command -v pkg-config >/dev/null || need+=(pkg-config)
   command -v gpg >/dev/null || need+=(gnupg)
   command -v openssl >/dev/null || need+=(openssl)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
@@ -117,12 +138,13 @@ apt_tools
 build_wrapper etcd etcd .
 build_wrapper kube-apiserver kube-apiserver .
 build_wrapper olareg olareg github.com/olareg/olareg/cmd/olareg
-build_from_source zot zot github.com/project-zot/zot v1.4.3 ./cmd/zot
+build_from_source zot zot github.com/project-zot/zot v1.4.3 'h1:/6btePyKpR2R1FwGa8WhqtviB10Ox5Yw+rsYVmenhFI=' ./cmd/zot
 build_wrapper oras oras oras.land/oras/cmd/oras
 build_wrapper cosign2 cosign2 github.com/sigstore/cosign/v2/cmd/cosign
 build_wrapper cosign3 cosign3 github.com/sigstore/cosign/v3/cmd/cosign
 build_wrapper notation notation github.com/notaryproject/notation/cmd/notation
-build_from_source flux flux github.com/fluxcd/flux2/v2 v2.9.5 ./cmd/flux prepare_flux
+build_from_source flux flux github.com/fluxcd/flux2/v2 v2.9.5 'h1:jwCccxvkD+2QnsjN+pl5QqM8KnFUwA8pIoQ1Lf0avkA=' ./cmd/flux prepare_flux
+build_from_source skopeo skopeo github.com/containers/skopeo v1.19.0 'h1:MiA+kxXGHg47GeHqdqyipNwBOa4OaBxFnFiNiwtcYu0=' ./cmd/skopeo
 
 if $check_only && ((${#missing[@]})); then
   log "missing: ${missing[*]}"

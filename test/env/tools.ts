@@ -6,9 +6,9 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** Built by provision.sh from pinned Go modules. */
-export const CACHED_TOOLS = ['etcd', 'kube-apiserver', 'zot', 'olareg', 'oras', 'cosign2', 'cosign3', 'notation', 'flux'] as const;
+export const CACHED_TOOLS = ['etcd', 'kube-apiserver', 'zot', 'olareg', 'oras', 'cosign2', 'cosign3', 'notation', 'flux', 'skopeo'] as const;
 /** From Debian's packages (or already on the machine). */
-const SYSTEM_TOOLS = ['docker-registry', 'skopeo', 'gpg', 'kubectl', 'openssl', 'htpasswd'] as const;
+const SYSTEM_TOOLS = ['docker-registry', 'gpg', 'kubectl', 'openssl', 'htpasswd'] as const;
 
 export type ToolName = (typeof CACHED_TOOLS)[number] | (typeof SYSTEM_TOOLS)[number];
 
