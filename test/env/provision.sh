@@ -70,7 +70,8 @@ build_from_source() { # name binary module version h1-sum package [prepare-fn]
   rm -rf "$work" && mkdir -p "$work" && cp -R "$src/." "$work" && chmod -R u+w "$work"
   [[ -n $prepare ]] && (cd "$work" && "$prepare" "$version")
   mkdir -p "$dir.tmp"
-  (cd "$work" && CGO_ENABLED=$(cgo_for "$name") go build -tags="$(tags_for "$name")" \
+  # Module zips carry no vendor/ tree (only modules.txt): resolve from go.sum.
+  (cd "$work" && CGO_ENABLED=$(cgo_for "$name") go build -mod=mod -tags="$(tags_for "$name")" \
     -ldflags="-s -w $(ldflags_for "$name" "$version")" -o "$dir.tmp/$binary" "$pkg")
   rm -rf "$dir" "$work" && mv "$dir.tmp" "$dir"
   link_bin "$binary" "$dir/$binary"

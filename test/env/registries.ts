@@ -4,7 +4,8 @@
 //    from token-issuer.ts;
 //  - zot v1.4.3: the zot release the module proxy here serves; it implements
 //    the referrers API of the OCI 1.1 release candidates (artifactType taken
-//    from the config media type, 404 for an unknown subject);
+//    from the config media type, filters signalled only by an annotation, no
+//    OCI-Subject header on push);
 //  - olareg v0.1.2: an OCI 1.1 registry with the final referrers API.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -99,6 +100,7 @@ export async function startRegistry(baseDir: string, ca: CertificateAuthority, o
       const signing = await createSigningCertificate(dir, 'token-signer');
       tokenIssuer = await startTokenIssuer({
         ...signing, service: 'bob-test-registry', issuer: 'bob-test-issuer', username: TEST_USERNAME, password,
+        ...(tls ? { tls: await ca.issueServerCertificate(`${name}-token-issuer`) } : {}),
       });
       lines.push(
         'auth:',

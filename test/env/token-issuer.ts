@@ -3,7 +3,8 @@
 // only issues the JWTs it verifies. Tokens carry the signing certificate in
 // `x5c`; the registry trusts it through its `rootcertbundle`.
 import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { freePort } from './ports.ts';
 
@@ -16,6 +17,8 @@ export interface TokenIssuerOptions {
   readonly password: string;
   /** Seconds; small values let tests watch the client refresh. */
   readonly expiresIn?: number;
+  /** Serve HTTPS with this certificate: a TLS registry must not send clients to an http realm. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 export interface TokenIssuer {
@@ -84,15 +87,18 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     res.end(JSON.stringify({ token, access_token: token, expires_in: options.expiresIn ?? 300, issued_at: new Date().toISOString() }));
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => { handle(req, res, Buffer.concat(chunks).toString('utf8')); });
-  });
+  };
+  const server = options.tls === undefined
+    ? createHttpServer(listener)
+    : createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, listener);
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/token`,
     requests,
     async stop() {
       server.closeAllConnections();

@@ -1,0 +1,90 @@
+/**
+ * The descriptor a blob must match (OCI image-spec descriptor `digest` and
+ * `size`), and the stage that enforces it on the bytes actually read: more
+ * bytes than `size` fail at once, fewer or a different hash fail at EOF
+ * (research/reliability.md §3 "bytes != digest", oras VerifyReader).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { archiveError } from './errors.ts';
+import type { Hash } from 'node:crypto';
+import type { TransformCallback } from 'node:stream';
+import type { DigestAlgorithm } from './digest-tap.ts';
+
+/** Digest (`sha256:<64 hex>` or `sha512:<128 hex>`) and size in bytes of a blob. */
+export interface ExpectedBlob {
+  readonly digest: string;
+  readonly size: number;
+}
+
+const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/u;
+
+/** The algorithm of `expected`; throws ARCHIVE_OPTIONS_INVALID if digest or size is malformed. */
+export function assertExpectedBlob(expected: ExpectedBlob): DigestAlgorithm {
+  if (!DIGEST.test(expected.digest)) {
+    throw archiveError('ARCHIVE_OPTIONS_INVALID', 'expected digest must be sha256:<64 hex> or sha512:<128 hex>');
+  }
+  if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
+    throw archiveError('ARCHIVE_OPTIONS_INVALID', 'expected size must be a non-negative integer');
+  }
+  return expected.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
+}
+
+/** Passes bytes through while checking them against `expected` (see the file comment). */
+export class BlobVerifier extends Transform {
+  readonly #expected: ExpectedBlob;
+  readonly #algorithm: DigestAlgorithm;
+  readonly #hash: Hash;
+  #size = 0;
+
+  constructor(expected: ExpectedBlob) {
+    super();
+    this.#expected = expected;
+    this.#algorithm = assertExpectedBlob(expected);
+    this.#hash = createHash(this.#algorithm);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#size += chunk.length;
+    if (this.#size > this.#expected.size) {
+      callback(mismatch(this.#expected, `blob is longer than the expected ${this.#expected.size} bytes`));
+      return;
+    }
+    this.#hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.#size !== this.#expected.size) {
+      callback(mismatch(this.#expected, `blob has ${this.#size} bytes, expected ${this.#expected.size}`));
+      return;
+    }
+    const actual = `${this.#algorithm}:${this.#hash.digest('hex')}`;
+    if (actual !== this.#expected.digest) {
+      callback(mismatch(this.#expected, `blob digest is ${actual}, expected ${this.#expected.digest}`));
+      return;
+    }
+    callback();
+  }
+}
+
+/**
+ * Re-reads the file at `path` (at most size + 1 bytes) and throws
+ * ARCHIVE_DIGEST_MISMATCH if it does not match `expected`.
+ */
+export async function verifyBlobFile(path: string, expected: ExpectedBlob): Promise<void> {
+  const verifier = new BlobVerifier(expected);
+  const input = createReadStream(path, { start: 0, end: expected.size, highWaterMark: 256 * 1024 });
+  const discard = new Writable({
+    write(_chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+      done();
+    },
+  });
+  await pipeline(input, verifier, discard);
+}
+
+function mismatch(expected: ExpectedBlob, message: string): Error {
+  return archiveError('ARCHIVE_DIGEST_MISMATCH', message, { details: { expected: expected.digest, size: expected.size } });
+}

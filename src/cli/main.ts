@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// bobctl's entry point: the only place that touches process.*.
+import { runCli } from './run.ts';
+
+const controller = new AbortController();
+process.once('SIGINT', () => { controller.abort(new Error('interrupted')); });
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});
