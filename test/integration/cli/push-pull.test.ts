@@ -81,9 +81,7 @@ describe('bobctl push/pull artifact', function () {
       assert.equal(manifest.layers[0]?.mediaType, 'application/vnd.k8sstormcenter.bob.content.v1.tar+gzip');
       assert.equal(manifest.annotations['org.opencontainers.image.source'], 'https://example.test/honey.git');
       assert.equal(manifest.annotations['team'], 'bees');
-      const [layer] = manifest.layers;
-      assert.ok(layer !== undefined);
-      const layerDigest = layer.digest;
+      const layerDigest = manifest.layers.at(0)?.digest ?? '';
       await oras(home, 'blob', 'fetch', ...orasFlags(reg), '--output', join(home, 'layer.tgz'), `${reg.host}/cli/honey@${layerDigest}`);
       const built = await bobctl(['build', 'artifact', '--path', 'src', '--output', 'local.tgz'], { env: env(home), cwd: home });
       assert.equal(built.code, 0, built.stderr);
