@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { startCountingProxy } from '../test/env/counting-proxy.ts';
 import { registry, scratchDir, stopEnvironment } from '../test/env/environment.ts';
 import { isolatedEnv } from '../test/env/peers.ts';
+import { run } from '../test/env/run.ts';
 import { toolPath } from '../test/env/tools.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
@@ -17,11 +17,14 @@ const BOBCTL = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 
 interface Measurement { seconds: number; rssMiB: number }
 
-/** Runs a command under GNU time; returns wall seconds and peak RSS. */
-function measure(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Measurement {
+/**
+ * Runs a command under GNU time; returns wall seconds and peak RSS. Async,
+ * so the counting proxy in this process keeps serving while it runs.
+ */
+async function measure(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Measurement> {
   const timeFile = join(cwd, '.time');
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], { env, cwd, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  const result = await run('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], { env, cwd, timeoutMs: 600_000 });
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
   const [seconds = '0', kib = '0'] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2);
   return { seconds: Number(seconds), rssMiB: Number(kib) / 1024 };
 }
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
   const orasEnv = isolatedEnv(home);
   const node = process.execPath;
   const datasets = [
-    { name: 'large-100MB', dir: join(work, 'large-100MB'), make: makeLarge },
+    { name: 'large-100mb', dir: join(work, 'large-100mb'), make: makeLarge },
     { name: 'small-5000', dir: join(work, 'small-5000'), make: makeSmall },
   ];
   const rows: Row[] = [];
@@ -78,12 +81,12 @@ async function main(): Promise<void> {
     const pulls = { bob: [] as Measurement[], oras: [] as Measurement[] };
     for (let round = 0; round < ROUNDS; round++) {
       const bobEnv = { ...orasEnv, BOBCTL_CACHE: join(work, `cache-${dataset.name}-${round}`) };
-      pushes.bob.push(measure(node, [BOBCTL, 'push', 'artifact', `oci://${bobRef}`, '--path', dataset.dir, '--plain-http'], bobEnv, work));
-      pushes.oras.push(measure(toolPath('oras'), ['push', '--plain-http', orasRef, dataset.name], orasEnv, work));
+      pushes.bob.push(await measure(node, [BOBCTL, 'push', 'artifact', `oci://${bobRef}`, '--path', dataset.dir, '--plain-http'], bobEnv, work));
+      pushes.oras.push(await measure(toolPath('oras'), ['push', '--plain-http', orasRef, dataset.name], orasEnv, work));
       const bobOut = join(work, `bob-out-${dataset.name}-${round}`);
       const orasOut = join(work, `oras-out-${dataset.name}-${round}`);
-      pulls.bob.push(measure(node, [BOBCTL, 'pull', 'artifact', `oci://${bobRef}`, '--output', bobOut, '--plain-http'], bobEnv, work));
-      pulls.oras.push(measure(toolPath('oras'), ['pull', '--plain-http', orasRef, '-o', orasOut], orasEnv, work));
+      pulls.bob.push(await measure(node, [BOBCTL, 'pull', 'artifact', `oci://${bobRef}`, '--output', bobOut, '--plain-http'], bobEnv, work));
+      pulls.oras.push(await measure(toolPath('oras'), ['pull', '--plain-http', orasRef, '-o', orasOut], orasEnv, work));
       rmSync(bobOut, { recursive: true, force: true });
       rmSync(orasOut, { recursive: true, force: true });
     }
@@ -96,11 +99,11 @@ async function main(): Promise<void> {
   // Warm re-pull: the content cache holds manifest and layer; count requests.
   const proxy = await startCountingProxy(reg.host);
   const warmEnv = { ...orasEnv, BOBCTL_CACHE: join(work, 'cache-warm') };
-  const ref = `oci://${proxy.host}/bench/bob-large-100MB:v1`;
-  measure(node, [BOBCTL, 'pull', 'artifact', ref, '--output', join(work, 'warm'), '--plain-http'], warmEnv, work);
+  const ref = `oci://${proxy.host}/bench/bob-large-100mb:v1`;
+  await measure(node, [BOBCTL, 'pull', 'artifact', ref, '--output', join(work, 'warm'), '--plain-http'], warmEnv, work);
   const cold = proxy.requests.length;
   proxy.requests.length = 0;
-  const warm = measure(node, [BOBCTL, 'pull', 'artifact', ref, '--output', join(work, 'warm'), '--force', '--plain-http'], warmEnv, work);
+  const warm = await measure(node, [BOBCTL, 'pull', 'artifact', ref, '--output', join(work, 'warm'), '--force', '--plain-http'], warmEnv, work);
   const warmRequests = proxy.requests.map((r) => r.method).join(',');
   await proxy.stop();
 

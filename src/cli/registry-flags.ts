@@ -42,7 +42,7 @@ export function parseArtifactReference(text: string | undefined, what = 'artifac
   try {
     return parseReference(text);
   } catch (error) {
-    throw usageError(`invalid ${what} "${text.slice(0, 200)}"`, error);
+    throw usageError(`invalid ${what}`, error);
   }
 }
 
