@@ -15,6 +15,9 @@ import { quotePath } from './quote-path.ts';
 import type { EntryPath } from './entry-path.ts';
 import type { PathRegistry } from './path-registry.ts';
 
+/** Positioned writes of one large file allowed to run at once. */
+const WRITES_IN_FLIGHT = 4;
+
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 // Files up to this size are buffered and written with synchronous calls:
 // each async fs call is a thread-pool round trip, and four of them per file
@@ -55,12 +58,23 @@ export class EntryWriter {
       }
       const handle = await open(path, CREATE_FLAGS, 0o600);
       try {
+        // Up to WRITES_IN_FLIGHT positioned writes run in the thread pool while
+        // the next chunks inflate and parse; awaiting each one left the main
+        // thread idle for a quarter of a 100 MB extraction.
+        const inFlight = new Set<Promise<unknown>>();
         let written = 0;
         for await (const chunk of data) {
+          if (written + chunk.length > size) {
+            written += chunk.length;
+            break;
+          }
+          const pending = handle.write(chunk, 0, chunk.length, written);
           written += chunk.length;
-          if (written > size) break;
-          await handle.write(chunk);
+          inFlight.add(pending);
+          void pending.then(() => inFlight.delete(pending), () => undefined);
+          if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
         }
+        await Promise.all(inFlight);
         if (written !== size) throw sizeMismatch(entry);
         await handle.chmod(toFileMode(mode));
       } finally {

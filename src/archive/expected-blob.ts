@@ -36,14 +36,15 @@ export function assertExpectedBlob(expected: ExpectedBlob): DigestAlgorithm {
 export class BlobVerifier extends Transform {
   readonly #expected: ExpectedBlob;
   readonly #algorithm: DigestAlgorithm;
-  readonly #hash: Hash;
+  readonly #hash: Hash | undefined;
   #size = 0;
 
-  constructor(expected: ExpectedBlob) {
+  /** With `hash` false only the size is enforced: the source checks the digest itself. */
+  constructor(expected: ExpectedBlob, hash = true) {
     super();
     this.#expected = expected;
     this.#algorithm = assertExpectedBlob(expected);
-    this.#hash = createHash(this.#algorithm);
+    this.#hash = hash ? createHash(this.#algorithm) : undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -52,13 +53,17 @@ export class BlobVerifier extends Transform {
       callback(mismatch(this.#expected, `blob is longer than the expected ${this.#expected.size} bytes`));
       return;
     }
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
     if (this.#size !== this.#expected.size) {
       callback(mismatch(this.#expected, `blob has ${this.#size} bytes, expected ${this.#expected.size}`));
+      return;
+    }
+    if (this.#hash === undefined) {
+      callback();
       return;
     }
     const actual = `${this.#algorithm}:${this.#hash.digest('hex')}`;

@@ -39,6 +39,13 @@ export interface ExtractOptions {
   /** Overrides for DEFAULT_EXTRACT_LIMITS. */
   readonly limits?: Partial<ExtractLimits>;
   readonly signal?: AbortSignal;
+  /**
+   * Set when `blob` is a stream that itself errors at its end unless its
+   * bytes match `expected` (RegistryClient.openBlob does): the size is still
+   * enforced here, the digest is not computed a second time. The staging
+   * directory is committed only after the source ended cleanly either way.
+   */
+  readonly sourceVerified?: boolean;
 }
 
 export interface ExtractSummary {
@@ -82,7 +89,8 @@ export async function extractArchive(blob: string | Readable, target: string, op
   }
   const staging = await createStaging(target);
   try {
-    const summary = await extractInto(blob, staging.directory, options.expected, limits, options.signal);
+    const verifyHere = typeof blob === 'string' || options.sourceVerified !== true;
+    const summary = await extractInto(blob, staging.directory, options.expected, limits, options.signal, verifyHere);
     options.signal?.throwIfAborted();
     await staging.commit();
     return summary;
@@ -98,6 +106,7 @@ async function extractInto(
   expected: ExpectedBlob,
   limits: ExtractLimits,
   signal: AbortSignal | undefined,
+  hash: boolean,
 ): Promise<ExtractSummary> {
   const source = typeof blob === 'string' ? createReadStream(blob, { highWaterMark: READ_CHUNK }) : blob;
   const guard = new TarGuard(limits);
@@ -105,7 +114,7 @@ async function extractInto(
   const counts: Counts = { files: 0, directories: 0 };
   await pipeline(
     source,
-    new BlobVerifier(expected),
+    new BlobVerifier(expected, hash),
     gunzipStrict,
     guard,
     (tar: AsyncIterable<Buffer>) => unpack(tar, writer, limits, counts),

@@ -27,7 +27,9 @@ const FRESERVED = 0xe0;
 
 /** Decompresses one gzip member from `source`; throws ARCHIVE_CORRUPT on any deviation. */
 export async function* gunzipStrict(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const inflater = createInflateRaw({ chunkSize: 64 * KIB });
+  // Large output chunks: per-chunk overhead downstream (tar parsing, writes)
+  // dominates with small ones (64 KiB: ~4x slower on 100 MB than 1 MiB).
+  const inflater = createInflateRaw({ chunkSize: 1024 * KIB });
   const state = new InflateState(inflater);
   let pending: Buffer = Buffer.alloc(0);
   let inHeader = true;

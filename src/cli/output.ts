@@ -3,7 +3,6 @@
  * and `-o yaml` with the same fields for scripts. Data goes to stdout;
  * progress and diagnostics to stderr.
  */
-import { stringify } from 'yaml';
 import type { CliStream } from './context.ts';
 import { usageError } from './usage-error.ts';
 
@@ -16,9 +15,10 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
 }
 
 /** Writes `data` as JSON or YAML; for 'table', calls `table` instead. */
-export function writeStructured(stream: CliStream, format: OutputFormat, data: unknown, table: () => void): void {
+export async function writeStructured(stream: CliStream, format: OutputFormat, data: unknown, table: () => void): Promise<void> {
   if (format === 'json') stream.write(JSON.stringify(data, null, 2) + '\n');
-  else if (format === 'yaml') stream.write(stringify(data));
+  // Loaded on demand: most runs print tables.
+  else if (format === 'yaml') stream.write((await import('yaml')).stringify(data));
   else table();
 }
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { describeError, isBobError } from '../shared/index.ts';
 import type { Command } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import type { CliContext } from './context.ts';
 import { EXIT_AUTH, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes.ts';
 
@@ -26,25 +26,26 @@ export function toExitCode(error: unknown): ExitCode {
   return EXIT_FAILED;
 }
 
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
   // Longest verb first: `push artifact` before `push`.
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(' ');
-    const command = COMMANDS.find((c) => c.name === name);
-    if (command !== undefined) return { command, rest: argv.slice(words) };
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry !== undefined) return { entry, rest: argv.slice(words) };
   }
   return undefined;
 }
 
-export function formatHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+export async function formatHelp(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((entry) => entry.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'bobctl: push, pull, sign and verify OCI artifacts for bob.',
     '',
     'Usage: bobctl <verb> [arguments] [flags]',
     '',
     'Verbs:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`),
     '',
     'Run `bobctl <verb> --help` for a verb\'s flags.',
     '',
@@ -62,7 +63,7 @@ export function formatCommandHelp(command: Command): string {
 export async function runCli(argv: readonly string[], context: CliContext): Promise<ExitCode> {
   const [first] = argv;
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
-    context.stdout.write(formatHelp());
+    context.stdout.write(await formatHelp());
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (first === 'version' || first === '--version') {
@@ -74,7 +75,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     context.stderr.write(`bobctl: unknown verb "${argv.slice(0, 2).join(' ')}"; run \`bobctl help\`\n`);
     return EXIT_USAGE;
   }
-  const { command, rest } = found;
+  const command = await found.entry.load();
+  const { rest } = found;
   let parsed;
   try {
     parsed = parseArgs({

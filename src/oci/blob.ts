@@ -14,8 +14,12 @@ import { pullScopes, toApiUrl, type ClientContext, type RepositoryTarget } from 
 import { isValidSize, type Descriptor } from './descriptor.ts';
 import { assertDigest, createDigester, digestAlgorithm, isDigest } from './digest.ts';
 import { ociError } from './errors.ts';
+import { createParallelDigester } from './parallel-digester.ts';
 import { toResponseError } from './response-error.ts';
 import { describeRequest, headerValue, toNetworkError } from './transport.ts';
+
+/** Blobs from this size on are hashed on a worker thread (see parallel-digester.ts). */
+const PARALLEL_HASH_BYTES = 8 * 1024 * 1024;
 
 export interface FetchBlobOptions {
   readonly signal: AbortSignal;
@@ -43,28 +47,35 @@ export function assertFetchableBlob(descriptor: Descriptor, maxBytes: number | u
  * verdict; nothing read before it is trustworthy.
  */
 export async function* verifyBlob(source: AsyncIterable<Uint8Array>, descriptor: Pick<Descriptor, 'digest' | 'size'>): AsyncGenerator<Uint8Array, void, undefined> {
-  const digester = createDigester(digestAlgorithm(descriptor.digest));
+  const algorithm = digestAlgorithm(descriptor.digest);
+  // Large blobs hash on a worker thread, in parallel with whoever consumes them.
+  const parallel = descriptor.size >= PARALLEL_HASH_BYTES ? createParallelDigester(algorithm) : undefined;
+  const digester = parallel ?? createDigester(algorithm);
   let total = 0;
-  for await (const chunk of source) {
-    total += chunk.byteLength;
-    if (total > descriptor.size) {
-      throw ociError('BLOB_SIZE_MISMATCH', `blob ${descriptor.digest}: more than the declared ${descriptor.size} bytes (trailing data)`, {
-        details: { expected: descriptor.size },
+  try {
+    for await (const chunk of source) {
+      total += chunk.byteLength;
+      if (total > descriptor.size) {
+        throw ociError('BLOB_SIZE_MISMATCH', `blob ${descriptor.digest}: more than the declared ${descriptor.size} bytes (trailing data)`, {
+          details: { expected: descriptor.size },
+        });
+      }
+      digester.update(chunk);
+      yield chunk;
+    }
+    if (total !== descriptor.size) {
+      throw ociError('BLOB_SIZE_MISMATCH', `blob ${descriptor.digest}: got ${total} bytes, expected ${descriptor.size}`, {
+        details: { expected: descriptor.size, actual: total },
       });
     }
-    digester.update(chunk);
-    yield chunk;
-  }
-  if (total !== descriptor.size) {
-    throw ociError('BLOB_SIZE_MISMATCH', `blob ${descriptor.digest}: got ${total} bytes, expected ${descriptor.size}`, {
-      details: { expected: descriptor.size, actual: total },
-    });
-  }
-  const actual = digester.digest();
-  if (actual !== descriptor.digest) {
-    throw ociError('BLOB_DIGEST_MISMATCH', `blob ${descriptor.digest}: content hashes to ${actual}`, {
-      details: { expected: descriptor.digest, actual },
-    });
+    const actual = await digester.digest();
+    if (actual !== descriptor.digest) {
+      throw ociError('BLOB_DIGEST_MISMATCH', `blob ${descriptor.digest}: content hashes to ${actual}`, {
+        details: { expected: descriptor.digest, actual },
+      });
+    }
+  } finally {
+    parallel?.dispose();
   }
 }
 

@@ -32,7 +32,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
   }
   const { summary } = packed;
   const result = { output, digest: summary.digest, size: summary.size, diffId: summary.diffId, entries: summary.entries };
-  writeStructured(context.stdout, format, result, () => {
+  await writeStructured(context.stdout, format, result, () => {
     context.stdout.write(`built ${outputFlag}: ${summary.digest} (${formatBytes(summary.size)}, ${summary.entries} entries)\n`);
   });
   return EXIT_OK;

@@ -154,7 +154,7 @@ export const describeArtifact: Command = {
     } finally {
       await client.close();
     }
-    writeStructured(context.stdout, format, description, () => context.stdout.write(formatDescription(description)));
+    await writeStructured(context.stdout, format, description, () => context.stdout.write(formatDescription(description)));
     return EXIT_OK;
   },
 };

@@ -56,7 +56,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
     }
     const identical = sameTarball || added.length + removed.length + changed.length === 0;
     const result = { identical, localDigest: packed.digest, remoteDigest: layer.digest, added, removed, changed };
-    writeStructured(context.stdout, format, result, () => {
+    await writeStructured(context.stdout, format, result, () => {
       if (identical) {
         context.stdout.write('no changes detected\n');
         return;

@@ -129,7 +129,7 @@ export const discover: Command = {
       await client.close();
     }
     const width = context.stdout.isTTY === true ? context.stdout.columns : undefined;
-    writeStructured(context.stdout, format, tree, () => context.stdout.write(renderReferrerTree(tree, width)));
+    await writeStructured(context.stdout, format, tree, () => context.stdout.write(renderReferrerTree(tree, width)));
     return EXIT_OK;
   },
 };

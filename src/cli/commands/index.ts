@@ -1,23 +1,22 @@
-/** Every bobctl verb, in the order `bobctl help` lists them. */
+/**
+ * Every bobctl verb, in the order `bobctl help` lists them. Verbs load on
+ * demand: a pull does not pay for the modules of list or describe.
+ */
 import type { Command } from '../command.ts';
-import { buildArtifact } from './build-artifact.ts';
-import { describeArtifact } from './describe-artifact.ts';
-import { diffArtifact } from './diff-artifact.ts';
-import { discover } from './discover.ts';
-import { linkArtifact } from './link-artifact.ts';
-import { listArtifacts } from './list-artifacts.ts';
-import { pullArtifact } from './pull-artifact.ts';
-import { pushArtifact } from './push-artifact.ts';
-import { tagArtifact } from './tag-artifact.ts';
 
-export const COMMANDS: readonly Command[] = [
-  pushArtifact,
-  pullArtifact,
-  tagArtifact,
-  listArtifacts,
-  describeArtifact,
-  diffArtifact,
-  buildArtifact,
-  linkArtifact,
-  discover,
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'push artifact', load: async () => (await import('./push-artifact.ts')).pushArtifact },
+  { name: 'pull artifact', load: async () => (await import('./pull-artifact.ts')).pullArtifact },
+  { name: 'tag artifact', load: async () => (await import('./tag-artifact.ts')).tagArtifact },
+  { name: 'list artifacts', load: async () => (await import('./list-artifacts.ts')).listArtifacts },
+  { name: 'describe artifact', load: async () => (await import('./describe-artifact.ts')).describeArtifact },
+  { name: 'diff artifact', load: async () => (await import('./diff-artifact.ts')).diffArtifact },
+  { name: 'build artifact', load: async () => (await import('./build-artifact.ts')).buildArtifact },
+  { name: 'link artifact', load: async () => (await import('./link-artifact.ts')).linkArtifact },
+  { name: 'discover', load: async () => (await import('./discover.ts')).discover },
 ];

@@ -147,7 +147,7 @@ export const linkArtifact: Command = {
     } finally {
       await client.close();
     }
-    writeStructured(context.stdout, format, linked, () => {
+    await writeStructured(context.stdout, format, linked, () => {
       context.stdout.write(`${linked.digest}\n`);
       context.stderr.write(`linked ${formatReference(artifactRef)} to ${linked.subject.url.slice('oci://'.length)} as ${linked.url}\n`);
     });

@@ -163,7 +163,7 @@ export const listArtifacts: Command = {
     for (const artifact of artifacts) {
       if (artifact.error !== undefined) context.stderr.write(`bobctl list artifacts: ${artifact.tag}: ${toPrintable(artifact.error)}\n`);
     }
-    writeStructured(context.stdout, format, artifacts, () => {
+    await writeStructured(context.stdout, format, artifacts, () => {
       if (artifacts.length === 0) context.stderr.write('no artifacts found\n');
       else if (details) context.stdout.write(formatDetailsTable(artifacts, context.stdout.isTTY === true ? context.stdout.columns : undefined));
       else context.stdout.write(formatTable(['ARTIFACT'], artifacts.map((a) => [a.url])));

@@ -86,7 +86,8 @@ async function extractLayer(pull: LayerPull): Promise<ExtractSummary> {
   const writer = await cache?.openWriter(layer.digest);
   const source = writer === undefined ? blob : teeInto(blob, writer.stream, (n) => { progress.advance(n); });
   try {
-    const summary = await extractArchive(Readable.from(source, { objectMode: false }), output, { expected, signal: context.signal });
+    // openBlob fails at its end unless size and digest match: hash once, there.
+    const summary = await extractArchive(Readable.from(source, { objectMode: false }), output, { expected, signal: context.signal, sourceVerified: true });
     progress.done();
     await writer?.commit();
     return summary;
@@ -135,7 +136,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
       files,
       output,
     };
-    writeStructured(context.stdout, format, result, () => {
+    await writeStructured(context.stdout, format, result, () => {
       const lines = [`pulled ${formatReference(reference)}@${artifact.digest}`];
       if (result.platform !== undefined) lines.push(`  platform  ${result.platform}`);
       if (result.source !== '') lines.push(`  source    ${result.source}`);

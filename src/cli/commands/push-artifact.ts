@@ -146,7 +146,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
       mediaType: descriptor.mediaType,
       size: descriptor.size,
     };
-    writeStructured(context.stdout, output, result, () => {
+    await writeStructured(context.stdout, output, result, () => {
       context.stdout.write(`pushed ${formatReference({ ...reference, tag })}@${descriptor.digest}\n`);
     });
     return EXIT_OK;

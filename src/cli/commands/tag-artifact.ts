@@ -65,7 +65,7 @@ export const tagArtifact: Command = {
     } finally {
       await client.close();
     }
-    writeStructured(context.stdout, format, tagged, () => undefined);
+    await writeStructured(context.stdout, format, tagged, () => undefined);
     return EXIT_OK;
   },
 };

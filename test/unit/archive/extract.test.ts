@@ -154,6 +154,24 @@ describe('archive/extract', () => {
       assert.deepEqual(await readdir(root), []);
     });
 
+    it('with sourceVerified, trusts the source to check the digest but still commits nothing when it fails at its end', async () => {
+      // A source that delivers every byte and then reports a digest mismatch, like RegistryClient.openBlob.
+      async function* failingAtEnd(): AsyncGenerator<Buffer> {
+        yield good;
+        throw Object.assign(new Error('blob digest mismatch'), { code: 'BLOB_DIGEST_MISMATCH' });
+      }
+      await assert.rejects(extractArchive(Readable.from(failingAtEnd()), join(root, 'out'), { expected: expectedOf(good), sourceVerified: true }));
+      assert.deepEqual(await readdir(root), []);
+      const summary = await extractArchive(Readable.from([good]), join(root, 'out'), { expected: expectedOf(good), sourceVerified: true });
+      assert.equal(summary.digest, expectedOf(good).digest);
+    });
+
+    it('with sourceVerified, still enforces the size', async () => {
+      const expected = { ...expectedOf(good), size: good.length - 1 };
+      await assert.rejects(extractArchive(Readable.from([good]), join(root, 'out'), { expected, sourceVerified: true }), { code: 'ARCHIVE_DIGEST_MISMATCH' });
+      assert.deepEqual(await readdir(root), []);
+    });
+
     it('validates the expected descriptor and the limits', async () => {
       const cases = [
         { expected: { digest: 'sha256:abc', size: 1 } },
