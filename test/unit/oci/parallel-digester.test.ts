@@ -6,7 +6,7 @@ import { createParallelDigester } from '../../../src/oci/parallel-digester.ts';
 const BIG = randomBytes(9 * 1024 * 1024 + 123);
 const BIG_DIGEST = `sha256:${createHash('sha256').update(BIG).digest('hex')}`;
 
-function* chunksOf(data: Buffer, sizes: readonly number[]): Generator<Buffer> {
+async function* chunksOf(data: Buffer, sizes: readonly number[]): AsyncGenerator<Buffer> {
   let offset = 0;
   for (let i = 0; offset < data.length; i++) {
     const size = sizes[i % sizes.length] ?? 1;
@@ -25,7 +25,7 @@ describe('oci/parallel-digester', () => {
   it('hashes on a worker exactly as on the main thread, whatever the chunking', async () => {
     for (const sizes of [[1], [65536], [1, 4097, 1024 * 1024 + 3, 17]]) {
       const digester = createParallelDigester('sha256');
-      for (const chunk of chunksOf(BIG.subarray(0, sizes[0] === 1 ? 300_000 : BIG.length), sizes)) digester.update(chunk);
+      for await (const chunk of chunksOf(BIG.subarray(0, sizes[0] === 1 ? 300_000 : BIG.length), sizes)) digester.update(chunk);
       const expected = createHash('sha256').update(BIG.subarray(0, sizes[0] === 1 ? 300_000 : BIG.length)).digest('hex');
       assert.equal(await digester.digest(), `sha256:${expected}`);
     }
