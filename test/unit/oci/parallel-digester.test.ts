@@ -6,11 +6,12 @@ import { createParallelDigester } from '../../../src/oci/parallel-digester.ts';
 const BIG = randomBytes(9 * 1024 * 1024 + 123);
 const BIG_DIGEST = `sha256:${createHash('sha256').update(BIG).digest('hex')}`;
 
+/** `data` in chunks of the given sizes, in turn, as a network body arrives. */
 async function* chunksOf(data: Buffer, sizes: readonly number[]): AsyncGenerator<Buffer> {
   let offset = 0;
   for (let i = 0; offset < data.length; i++) {
     const size = sizes[i % sizes.length] ?? 1;
-    yield data.subarray(offset, offset + size);
+    yield await Promise.resolve(data.subarray(offset, offset + size));
     offset += size;
   }
 }
