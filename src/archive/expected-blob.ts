@@ -4,12 +4,11 @@
  * bytes than `size` fail at once, fewer or a different hash fail at EOF
  * (research/reliability.md §3 "bytes != digest", oras VerifyReader).
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createStreamDigester, type StreamDigester } from '../shared/index.ts';
 import { archiveError } from './errors.ts';
-import type { Hash } from 'node:crypto';
 import type { TransformCallback } from 'node:stream';
 import type { DigestAlgorithm } from './digest-tap.ts';
 
@@ -36,7 +35,7 @@ export function assertExpectedBlob(expected: ExpectedBlob): DigestAlgorithm {
 export class BlobVerifier extends Transform {
   readonly #expected: ExpectedBlob;
   readonly #algorithm: DigestAlgorithm;
-  readonly #hash: Hash | undefined;
+  readonly #hash: StreamDigester | undefined;
   #size = 0;
 
   /** With `hash` false only the size is enforced: the source checks the digest itself. */
@@ -44,7 +43,8 @@ export class BlobVerifier extends Transform {
     super();
     this.#expected = expected;
     this.#algorithm = assertExpectedBlob(expected);
-    this.#hash = hash ? createHash(this.#algorithm) : undefined;
+    // Large blobs hash on a worker thread, in parallel with inflating them.
+    this.#hash = hash ? createStreamDigester(this.#algorithm) : undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -53,8 +53,8 @@ export class BlobVerifier extends Transform {
       callback(mismatch(this.#expected, `blob is longer than the expected ${this.#expected.size} bytes`));
       return;
     }
-    this.#hash?.update(chunk);
-    callback(null, chunk);
+    if (this.#hash === undefined || this.#hash.update(chunk)) callback(null, chunk);
+    else void this.#hash.drained().then(() => { callback(null, chunk); });
   }
 
   override _flush(callback: TransformCallback): void {
@@ -66,12 +66,15 @@ export class BlobVerifier extends Transform {
       callback();
       return;
     }
-    const actual = `${this.#algorithm}:${this.#hash.digest('hex')}`;
-    if (actual !== this.#expected.digest) {
-      callback(mismatch(this.#expected, `blob digest is ${actual}, expected ${this.#expected.digest}`));
-      return;
-    }
-    callback();
+    this.#hash.digest().then((actual) => {
+      callback(actual === this.#expected.digest ? null : mismatch(this.#expected, `blob digest is ${actual}, expected ${this.#expected.digest}`));
+    }, (error: unknown) => { callback(error instanceof Error ? error : new Error('hashing failed')); });
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // After a clean end _flush already has the digest; only a failure leaves a worker behind.
+    if (error !== null) this.#hash?.dispose();
+    callback(error);
   }
 }
 

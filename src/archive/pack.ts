@@ -85,13 +85,9 @@ export function packArchive(source: string, options: PackOptions = {}): PackedAr
         reject(toArchiveError(error, 'packing'));
         return;
       }
-      resolve({
-        digest: compressed.digest,
-        size: compressed.size,
-        diffId: uncompressed.digest,
-        uncompressedSize: uncompressed.size,
-        entries,
-      });
+      Promise.all([compressed.digest(), uncompressed.digest()]).then(([digest, diffId]) => {
+        resolve({ digest, size: compressed.size, diffId, uncompressedSize: uncompressed.size, entries });
+      }, (hashError: unknown) => { reject(toArchiveError(hashError, 'packing')); });
     };
   });
   // Callers that only watch `stream` must not crash on an unhandled rejection.

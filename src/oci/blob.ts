@@ -8,18 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { backoffDelay, isBobError } from '../shared/index.ts';
+import { backoffDelay, createStreamDigester, isBobError } from '../shared/index.ts';
 import { dropBody, type BodySource } from './body.ts';
 import { pullScopes, toApiUrl, type ClientContext, type RepositoryTarget } from './context.ts';
 import { isValidSize, type Descriptor } from './descriptor.ts';
-import { assertDigest, createDigester, digestAlgorithm, isDigest } from './digest.ts';
+import { assertDigest, digestAlgorithm, isDigest } from './digest.ts';
 import { ociError } from './errors.ts';
-import { createParallelDigester } from './parallel-digester.ts';
 import { toResponseError } from './response-error.ts';
 import { describeRequest, headerValue, toNetworkError } from './transport.ts';
-
-/** Blobs from this size on are hashed on a worker thread (see parallel-digester.ts). */
-const PARALLEL_HASH_BYTES = 8 * 1024 * 1024;
 
 export interface FetchBlobOptions {
   readonly signal: AbortSignal;
@@ -47,10 +43,8 @@ export function assertFetchableBlob(descriptor: Descriptor, maxBytes: number | u
  * verdict; nothing read before it is trustworthy.
  */
 export async function* verifyBlob(source: AsyncIterable<Uint8Array>, descriptor: Pick<Descriptor, 'digest' | 'size'>): AsyncGenerator<Uint8Array, void, undefined> {
-  const algorithm = digestAlgorithm(descriptor.digest);
   // Large blobs hash on a worker thread, in parallel with whoever consumes them.
-  const parallel = descriptor.size >= PARALLEL_HASH_BYTES ? createParallelDigester(algorithm) : undefined;
-  const digester = parallel ?? createDigester(algorithm);
+  const digester = createStreamDigester(digestAlgorithm(descriptor.digest));
   let total = 0;
   try {
     for await (const chunk of source) {
@@ -60,7 +54,7 @@ export async function* verifyBlob(source: AsyncIterable<Uint8Array>, descriptor:
           details: { expected: descriptor.size },
         });
       }
-      digester.update(chunk);
+      if (!digester.update(chunk)) await digester.drained();
       yield chunk;
     }
     if (total !== descriptor.size) {
@@ -75,7 +69,7 @@ export async function* verifyBlob(source: AsyncIterable<Uint8Array>, descriptor:
       });
     }
   } finally {
-    parallel?.dispose();
+    digester.dispose();
   }
 }
 

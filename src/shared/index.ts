@@ -7,3 +7,5 @@ export { createSystemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { backoffDelay } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
+export { createParallelDigester, createStreamDigester, PARALLEL_HASH_FROM_BYTES } from './parallel-digester.ts';
+export type { DigestAlgorithm, ParallelDigester, StreamDigester } from './parallel-digester.ts';

@@ -157,7 +157,7 @@ describe('archive/extract', () => {
     it('with sourceVerified, trusts the source to check the digest but still commits nothing when it fails at its end', async () => {
       // A source that delivers every byte and then reports a digest mismatch, like RegistryClient.openBlob.
       async function* failingAtEnd(): AsyncGenerator<Buffer> {
-        yield good;
+        yield await Promise.resolve(good);
         throw Object.assign(new Error('blob digest mismatch'), { code: 'BLOB_DIGEST_MISMATCH' });
       }
       await assert.rejects(extractArchive(Readable.from(failingAtEnd()), join(root, 'out'), { expected: expectedOf(good), sourceVerified: true }));

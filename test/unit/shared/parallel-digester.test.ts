@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { verifyBlob } from '../../../src/oci/index.ts';
-import { createParallelDigester } from '../../../src/oci/parallel-digester.ts';
+import { createParallelDigester, createStreamDigester } from '../../../src/shared/index.ts';
 
 const BIG = randomBytes(9 * 1024 * 1024 + 123);
 const BIG_DIGEST = `sha256:${createHash('sha256').update(BIG).digest('hex')}`;
@@ -22,7 +22,15 @@ async function drain(stream: AsyncIterable<Uint8Array>): Promise<number> {
   return total;
 }
 
-describe('oci/parallel-digester', () => {
+describe('shared/parallel-digester', () => {
+  it('a stream digester gives the same digest below and above the worker threshold', async () => {
+    for (const threshold of [Number.MAX_SAFE_INTEGER, 1024]) {
+      const digester = createStreamDigester('sha256', threshold);
+      for await (const chunk of chunksOf(BIG, [70_000])) digester.update(chunk);
+      assert.equal(await digester.digest(), BIG_DIGEST);
+    }
+  });
+
   it('hashes on a worker exactly as on the main thread, whatever the chunking', async () => {
     for (const sizes of [[1], [65536], [1, 4097, 1024 * 1024 + 3, 17]]) {
       const digester = createParallelDigester('sha256');
