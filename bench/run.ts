@@ -13,7 +13,8 @@ import { run } from '../test/env/run.ts';
 import { toolPath } from '../test/env/tools.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
-const BOBCTL = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
+// The built binary, as users run it (npm run bench builds it first).
+const BOBCTL = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
 interface Measurement { seconds: number; rssMiB: number }
 

@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // bobctl's entry point: the only place that touches process.*.
-import { runCli } from './run.ts';
+import { enableCompileCache } from 'node:module';
+
+// V8's code cache on disk: later runs skip compiling undici and bob (~50 ms).
+// Enabled before anything else loads, hence the dynamic import.
+enableCompileCache();
+const { runCli } = await import('./run.ts');
 
 const controller = new AbortController();
 process.once('SIGINT', () => { controller.abort(new Error('interrupted')); });
