@@ -9,16 +9,14 @@
  */
 import { pipeline, Readable, Writable } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
-import { pack as createTarPack } from 'tar-stream';
 import { DigestTap } from './digest-tap.ts';
 import { toFileMode } from './entry-writer.ts';
 import { archiveError, toArchiveError } from './errors.ts';
 import { GzipFramer } from './gzip-frame.ts';
 import { quotePath } from './quote-path.ts';
-import { waitForDrain } from './stream-util.ts';
 import { SMALL_FILE_BYTES, SourceFile } from './source-file.ts';
+import { ChunkGatherer, END_OF_ARCHIVE, encodeHeader, entryPadding } from './tar-writer.ts';
 import { walkSource } from './walk.ts';
-import type { Header, Pack } from 'tar-stream';
 import type { SourceEntry, WalkOptions } from './walk.ts';
 
 
@@ -67,15 +65,10 @@ export function packArchive(source: string, options: PackOptions = {}): PackedAr
   if (Number.isNaN(mtime.getTime()) || mtime.getTime() < 0) {
     throw archiveError('ARCHIVE_OPTIONS_INVALID', 'mtime must be a valid date not before 1970');
   }
-  const tar = createTarPack();
   let entries = 0;
-  produceTar(walkSource(source, options), tar, mtime, options.signal)
-    .then((count) => {
-      entries = count;
-    })
-    .catch((error: unknown) => {
-      tar.destroy(toArchiveError(error, 'packing'));
-    });
+  const tar = Readable.from(asArchiveErrors(writeTar(walkSource(source, options), Math.floor(mtime.getTime() / 1000), options.signal, (count) => {
+    entries = count;
+  })), { objectMode: false });
   const uncompressed = new DigestTap('sha256', { crc: true });
   const compressed = new DigestTap('sha256');
   let settle: (error: Error | null) => void = () => undefined;
@@ -93,7 +86,7 @@ export function packArchive(source: string, options: PackOptions = {}): PackedAr
   // Callers that only watch `stream` must not crash on an unhandled rejection.
   summary.catch(() => undefined);
   const stream = pipeline(
-    Readable.from(tar, { objectMode: false }),
+    tar,
     uncompressed,
     createDeflateRaw({ level }),
     new GzipFramer(uncompressed),
@@ -127,66 +120,54 @@ export async function digestArchive(source: string, options: PackOptions = {}): 
   return summary;
 }
 
-async function produceTar(
+/** Every failure of packing reaches the stream's reader as a coded BobError. */
+async function* asArchiveErrors(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw toArchiveError(error, 'packing');
+  }
+}
+
+async function* writeTar(
   entries: AsyncIterable<SourceEntry>,
-  tar: Pack,
-  mtime: Date,
+  mtime: number,
   signal: AbortSignal | undefined,
-): Promise<number> {
+  onDone: (count: number) => void,
+): AsyncGenerator<Buffer> {
+  const gatherer = new ChunkGatherer();
   let count = 0;
   for await (const entry of entries) {
-    signal?.throwIfAborted();
-    if (entry.kind === 'dir') {
-      await startEntry(tar, toHeader(`${entry.path}/`, 'directory', 0o755, 0, mtime)).done;
-    } else {
-      await addFile(tar, entry, mtime, signal);
-    }
+    if (signal?.aborted === true) throw archiveError('ARCHIVE_ABORTED', 'packing aborted', { cause: signal.reason });
     count++;
-  }
-  tar.finalize();
-  return count;
-}
-
-async function addFile(tar: Pack, entry: SourceEntry, mtime: Date, signal: AbortSignal | undefined): Promise<void> {
-  const file = SourceFile.open(entry.absolute, entry.path);
-  try {
-    const header = toHeader(entry.path, 'file', toFileMode(file.mode), file.size, mtime);
-    if (file.size <= SMALL_FILE_BYTES) {
-      await startEntry(tar, header, file.readAll()).done;
-      return;
+    if (entry.kind === 'dir') {
+      const chunk = gatherer.add(encodeHeader({ name: `${entry.path}/`, type: 'directory', mode: 0o755, size: 0, mtime }));
+      if (chunk !== undefined) yield chunk;
+      continue;
     }
-    const { sink, done } = startEntry(tar, header);
-    for await (const chunk of file.chunks(signal)) {
-      if (!sink.write(chunk)) await waitForDrain(sink);
+    const file = SourceFile.open(entry.absolute, entry.path);
+    try {
+      const header = encodeHeader({ name: entry.path, type: 'file', mode: toFileMode(file.mode), size: file.size, mtime });
+      if (file.size <= SMALL_FILE_BYTES) {
+        for (const part of [header, file.readAll(), entryPadding(file.size)]) {
+          const chunk = gatherer.add(part);
+          if (chunk !== undefined) yield chunk;
+        }
+        continue;
+      }
+      const before = gatherer.take();
+      if (before !== undefined) yield before;
+      yield header;
+      for await (const chunk of file.chunks(signal)) yield chunk;
+      yield entryPadding(file.size);
+    } catch (error) {
+      throw toArchiveError(error, `reading ${quotePath(entry.path)}`);
+    } finally {
+      file.close();
     }
-    sink.end(undefined);
-    await done;
-  } catch (error) {
-    throw toArchiveError(error, `reading ${quotePath(entry.path)}`);
-  } finally {
-    file.close();
   }
-}
-
-function toHeader(name: string, type: 'file' | 'directory', mode: number, size: number, mtime: Date): Header {
-  return { name, type, mode, size, mtime, uid: 0, gid: 0, uname: '', gname: '', linkname: '', devmajor: 0, devminor: 0 };
-}
-
-type Sink = ReturnType<Pack['entry']>;
-
-// Adds an entry to `tar`; with `content` the entry is complete, else write its data to `sink` and end it.
-function startEntry(tar: Pack, header: Header, content?: Buffer): { sink: Sink; done: Promise<void> } {
-  let settle: (error?: Error | null) => void = () => undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    settle = (error) => {
-      if (error) reject(error);
-      else resolve();
-    };
-  });
-  done.catch(() => undefined);
-  const callback = (error?: Error | null): void => {
-    settle(error);
-  };
-  const sink = content === undefined ? tar.entry(header, callback) : tar.entry(header, content, callback);
-  return { sink, done };
+  const last = gatherer.take();
+  if (last !== undefined) yield last;
+  yield END_OF_ARCHIVE;
+  onDone(count);
 }
