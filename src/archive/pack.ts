@@ -8,11 +8,11 @@
  * buffers whatever the tree size.
  */
 import { pipeline, Readable, Writable } from 'node:stream';
-import { createDeflateRaw } from 'node:zlib';
 import { DigestTap } from './digest-tap.ts';
 import { toFileMode } from './entry-writer.ts';
 import { archiveError, toArchiveError } from './errors.ts';
 import { GzipFramer } from './gzip-frame.ts';
+import { ParallelDeflateRaw } from './parallel-deflate.ts';
 import { quotePath } from './quote-path.ts';
 import { SMALL_FILE_BYTES, SourceFile } from './source-file.ts';
 import { ChunkGatherer, END_OF_ARCHIVE, encodeHeader, entryPadding } from './tar-writer.ts';
@@ -88,7 +88,7 @@ export function packArchive(source: string, options: PackOptions = {}): PackedAr
   const stream = pipeline(
     tar,
     uncompressed,
-    createDeflateRaw({ level }),
+    new ParallelDeflateRaw(level),
     new GzipFramer(uncompressed),
     compressed,
     (error) => {

@@ -13,7 +13,7 @@ export type DigestAlgorithm = 'sha256' | 'sha512';
 
 const BATCH_BYTES = 1024 * 1024;
 /** Bytes sent to the worker and not yet hashed before update() asks the caller to wait. */
-const IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 // CommonJS, evaluated by the worker: hashes what it is sent and acknowledges
 // each batch with its size, then answers the digest.
@@ -119,7 +119,7 @@ export interface StreamDigester {
 }
 
 /** Bytes after which a stream's hashing moves to a worker thread. */
-export const PARALLEL_HASH_FROM_BYTES = 8 * 1024 * 1024;
+export const PARALLEL_HASH_FROM_BYTES = 4 * 1024 * 1024;
 
 /**
  * Hashes small streams on the main thread and large ones on a worker: the

@@ -76,8 +76,11 @@ describe('archive at scale', function () {
     }
     const { packMs, extractMs, peakBuffers } = await roundTrip(source, root);
     assert.ok(packMs < 60_000 && extractMs < 60_000, `pack ${packMs} ms, extract ${extractMs} ms`);
-    // Nothing close to the 100 MB payload is ever held in memory at once.
-    assert.ok(peakBuffers < 48 * MIB, `peak buffers ${Math.round(peakBuffers / MIB)} MiB`);
+    // Nothing close to the 100 MB payload is ever held in memory at once. The
+    // budget: deflate blocks in flight on each core, hash batches queued for
+    // the worker threads (4 MiB each way), 1 MiB inflate and write batches,
+    // plus what the garbage collector has not yet returned.
+    assert.ok(peakBuffers < 64 * MIB, `peak buffers ${Math.round(peakBuffers / MIB)} MiB`);
     const [a, b] = await Promise.all([listTree(source), listTree(join(root, 'out'))]);
     assert.equal(a.digest, b.digest);
   });
