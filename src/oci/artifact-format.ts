@@ -21,6 +21,9 @@ export const BOB_LINK_ARTIFACT_TYPE = 'application/vnd.bob.artifact+yaml';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 export const ANNOTATION_SOURCE = 'org.opencontainers.image.source';
 export const ANNOTATION_REVISION = 'org.opencontainers.image.revision';
+export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+/** The title of a bob content layer: what `oras pull` names the file. */
+export const BOB_CONTENT_FILE_NAME = 'content.tar.gz';
 
 export type ArtifactFormat = 'bob' | 'flux';
 

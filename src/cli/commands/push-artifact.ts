@@ -7,7 +7,7 @@
  * --platform, one manifest per platform and an index under the tag.
  */
 import {
-  ANNOTATION_CREATED, ANNOTATION_REVISION, ANNOTATION_SOURCE, OCI_INDEX, OCI_MANIFEST, buildArtifactConfig,
+  ANNOTATION_CREATED, ANNOTATION_REVISION, ANNOTATION_SOURCE, ANNOTATION_TITLE, BOB_CONTENT_FILE_NAME, OCI_INDEX, OCI_MANIFEST, buildArtifactConfig,
   buildArtifactIndex, buildArtifactManifest, digestOf, formatPlatform, formatReference, parsePlatform,
   toConfigMediaType, toContentMediaType, type ArtifactFormat, type Descriptor, type Platform, type Reference,
   type RegistryClient,
@@ -95,7 +95,12 @@ async function pushOne(push: PushContext, content: PackedContent, label: string,
   await client.pushBlob(reference, config, { signal: context.signal });
   const manifest = buildArtifactManifest({
     config: configDescriptor,
-    layer: { mediaType: toContentMediaType(push.format), digest: summary.digest, size: summary.size },
+    layer: {
+      mediaType: toContentMediaType(push.format), digest: summary.digest, size: summary.size,
+      // A file name for generic clients (`oras pull` saves titled layers);
+      // Flux's format is kept exactly as `flux push artifact` writes it.
+      ...(push.format === 'bob' ? { annotations: { [ANNOTATION_TITLE]: BOB_CONTENT_FILE_NAME } } : {}),
+    },
     annotations: push.annotations,
   });
   return client.pushManifest(reference, manifest, {

@@ -65,7 +65,7 @@ describe('bobctl push/pull artifact', function () {
 
   for (const options of REGISTRIES) {
     const label = `${options.kind}${options.tls === true ? ' TLS' : ''}${options.auth === undefined ? '' : ` ${options.auth}`}`;
-    it(`${label}: bob push → oras manifest fetch and blob fetch give the same bytes; bob pull extracts them`, async () => {
+    it(`${label}: bob push → oras pull, manifest fetch and blob fetch give the same bytes; bob pull extracts them`, async () => {
       const reg = await registry(options);
       const home = scratchDir('bob-push');
       writeTree(join(home, 'src'), FILES);
@@ -86,6 +86,9 @@ describe('bobctl push/pull artifact', function () {
       const built = await bobctl(['build', 'artifact', '--path', 'src', '--output', 'local.tgz'], { env: env(home), cwd: home });
       assert.equal(built.code, 0, built.stderr);
       assert.deepEqual(readFileSync(join(home, 'layer.tgz')), readFileSync(join(home, 'local.tgz')));
+      // oras pull saves the titled content layer as a file: the same bytes again.
+      await oras(home, 'pull', ...orasFlags(reg), `${reg.host}/cli/honey:v1`, '-o', join(home, 'oras-out'));
+      assert.deepEqual(readFileSync(join(home, 'oras-out', 'content.tar.gz')), readFileSync(join(home, 'local.tgz')));
 
       const pulled = await bobctl(['pull', 'artifact', ref, '--output', 'out', ...bobctlFlags(reg)], { env: env(home), cwd: home });
       assert.equal(pulled.code, 0, pulled.stderr);
