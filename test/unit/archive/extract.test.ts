@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { diffTrees, extractArchive, listTree, packArchive, removeStaleStaging } from '../../../src/archive/index.ts';
 import { isBobError } from '../../../src/shared/index.ts';
-import { assertExtractionFails, collect, END, expectedOf, rawFile, scratch, tarOf, writeTree } from './helpers.ts';
+import { assertExtractionFails, collect, END, expectedOf, rawFile, scratch, tarOf, writeTree, useScratch } from './helpers.ts';
 import type { TreeSpec } from './helpers.ts';
 
 const EVERYTHING = { ignore: { defaults: [], sourceIgnore: false } } as const;
@@ -31,14 +31,8 @@ async function packTo(source: string, file: string): Promise<{ digest: string; s
 }
 
 describe('archive/extract', () => {
-  let root: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir: root, cleanup } = await scratch());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  let root = '';
+  useScratch((dir) => { root = dir; });
 
   describe('round trips', () => {
     it('pack then extract reproduces the source tree (contents, modes, empty dirs)', async () => {

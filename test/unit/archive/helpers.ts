@@ -132,6 +132,19 @@ export async function scratch(): Promise<{ dir: string; cleanup: () => Promise<v
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A fresh scratch directory for each test of the enclosing describe, removed after it. */
+export function useScratch(onDirectory: (dir: string) => void): void {
+  let cleanup: () => Promise<void> = () => Promise.resolve();
+  beforeEach(async () => {
+    const created = await scratch();
+    cleanup = created.cleanup;
+    onDirectory(created.dir);
+  });
+  afterEach(async () => {
+    await cleanup();
+  });
+}
+
 export interface FailureCase {
   readonly blob: Buffer;
   readonly code: string;

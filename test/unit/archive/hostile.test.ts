@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { extractArchive } from '../../../src/archive/index.ts';
-import { assertExtractionFails, END, expectedOf, gzip, padded, paxHeader, rawFile, rawHeader, scratch, tarOf } from './helpers.ts';
+import { assertExtractionFails, END, expectedOf, gzip, padded, paxHeader, rawFile, rawHeader, tarOf, useScratch } from './helpers.ts';
 import type { FailureCase } from './helpers.ts';
 
 const file = (name: string, content = 'x') => ({ header: { name, type: 'file' as const }, content });
@@ -119,14 +119,8 @@ function invalidUtf8File(): Buffer {
 }
 
 describe('archive/extract hostile input (reliability.md §6)', () => {
-  let root: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir: root, cleanup } = await scratch());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  let root = '';
+  useScratch((dir) => { root = dir; });
 
   for (const [row, cases] of Object.entries(ROWS)) {
     describe(row, () => {

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { digestArchive, packArchive } from '../../../src/archive/index.ts';
 import { isBobError } from '../../../src/shared/index.ts';
-import { collect, scratch, writeTree } from './helpers.ts';
+import { collect, useScratch, writeTree } from './helpers.ts';
 import type { Header } from 'tar-stream';
 import type { PackOptions } from '../../../src/archive/index.ts';
 
@@ -56,14 +56,8 @@ async function packError(source: string, options: PackOptions = {}): Promise<unk
 }
 
 describe('archive/pack', () => {
-  let root: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir: root, cleanup } = await scratch());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  let root = '';
+  useScratch((dir) => { root = dir; });
 
   describe('determinism', () => {
     it('packs the same tree twice to identical bytes, digest and size', async () => {

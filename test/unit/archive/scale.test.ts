@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extractArchive, listTree, packArchive } from '../../../src/archive/index.ts';
-import { scratch } from './helpers.ts';
+import { useScratch } from './helpers.ts';
 
 const MIB = 1024 * 1024;
 
@@ -33,14 +33,8 @@ async function roundTrip(source: string, root: string): Promise<{ packMs: number
 
 describe('archive at scale', function () {
   this.timeout(120_000);
-  let root: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir: root, cleanup } = await scratch());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  let root = '';
+  useScratch((dir) => { root = dir; });
 
   it('packs and extracts 5,000 small files', async () => {
     const source = join(root, 'src');

@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diffTrees, listTree } from '../../../src/archive/index.ts';
-import { scratch, writeTree } from './helpers.ts';
+import { useScratch, writeTree } from './helpers.ts';
 
 describe('archive/tree', () => {
-  let root: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir: root, cleanup } = await scratch());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  let root = '';
+  useScratch((dir) => { root = dir; });
 
   it('lists files with digests and normalized modes, in pack order', async () => {
     await writeTree(join(root, 'a'), { 'b.yaml': 'b', 'a/x.sh': { content: 'x', mode: 0o700 }, '.git/HEAD': 'h', empty: null });
