@@ -88,28 +88,20 @@ describe('archive/extract', () => {
       assert.deepEqual({ files: summary.files, directories: summary.directories }, { files: 1, directories: 2 });
     });
 
-    it('extracts archives written by GNU tar', async function () {
+    // GNU tar and mkfifo come with every Debian machine: a failure here is a real one.
+    it('extracts archives written by GNU tar', async () => {
       await writeTree(join(root, 'src'), TREE);
-      try {
-        execFileSync('tar', ['-czf', join(root, 'gnu.tgz'), '-C', join(root, 'src'), '.'], { stdio: 'ignore' });
-      } catch {
-        this.skip();
-      }
+      execFileSync('tar', ['-czf', join(root, 'gnu.tgz'), '-C', join(root, 'src'), '.'], { stdio: 'ignore' });
       const blob = await readFile(join(root, 'gnu.tgz'));
       await extractArchive(join(root, 'gnu.tgz'), join(root, 'out'), { expected: expectedOf(blob) });
       const diff = diffTrees(await listTree(join(root, 'src'), EVERYTHING), await listTree(join(root, 'out'), EVERYTHING));
       assert.deepEqual(diff, { added: [], removed: [], changed: [] });
     });
 
-    it('writes archives GNU tar can list', async function () {
+    it('writes archives GNU tar can list', async () => {
       await writeTree(join(root, 'src'), TREE);
       await packTo(join(root, 'src'), join(root, 'blob.tgz'));
-      let listing: string;
-      try {
-        listing = execFileSync('tar', ['-tzf', join(root, 'blob.tgz')], { encoding: 'utf8' });
-      } catch {
-        this.skip();
-      }
+      const listing = execFileSync('tar', ['-tzf', join(root, 'blob.tgz')], { encoding: 'utf8' });
       assert.ok(listing.split('\n').includes('scripts/run.sh'));
       assert.ok(listing.includes(`${'m'.repeat(200)}.yaml`));
     });

@@ -161,13 +161,9 @@ describe('archive/pack', () => {
       assert.ok(isBobError(await packError(join(root, 'b')), 'ARCHIVE_DUPLICATE_ENTRY'));
     });
 
-    it('refuses FIFOs', async function () {
+    it('refuses FIFOs', async () => {
       await mkdir(join(root, 'src'));
-      try {
-        execFileSync('mkfifo', [join(root, 'src', 'pipe')]);
-      } catch {
-        this.skip();
-      }
+      execFileSync('mkfifo', [join(root, 'src', 'pipe')]);
       assert.ok(isBobError(await packError(join(root, 'src')), 'ARCHIVE_ENTRY_TYPE_UNSUPPORTED'));
     });
 
