@@ -10,7 +10,7 @@ import {
 } from '../../../src/oci/index.ts';
 import { describeError, isBobError } from '../../../src/shared/index.ts';
 import { registry, scratchDir } from '../../env/environment.ts';
-import type { Registry, RegistryOptions } from '../../env/registries.ts';
+import type { Registry } from '../../env/registries.ts';
 
 const sha256 = (data: Uint8Array): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const signal = (): AbortSignal => AbortSignal.timeout(60_000);
@@ -63,21 +63,12 @@ async function roundTrip(reg: Registry, client: RegistryClient): Promise<void> {
   assert.deepEqual(readdirSync(dir), ['layer.tgz']);
 }
 
-async function startOrSkip(context: Mocha.Context, options: RegistryOptions): Promise<Registry> {
-  try {
-    return await registry(options);
-  } catch (error) {
-    if (describeError(error).includes('not provisioned')) context.skip();
-    throw error;
-  }
-}
-
 describe('oci client against distribution (registry:2.8)', function () {
   this.timeout(120_000);
   let reg: Registry;
   let client: RegistryClient;
-  before(async function () {
-    reg = await startOrSkip(this, { kind: 'distribution' });
+  before(async () => {
+    reg = await registry({ kind: 'distribution' });
     client = clientFor(reg);
   });
   after(async () => { await client.close(); });
@@ -153,7 +144,7 @@ describe('oci client against distribution (registry:2.8)', function () {
 describe('oci client against distribution over TLS', function () {
   this.timeout(120_000);
   let reg: Registry;
-  before(async function () { reg = await startOrSkip(this, { kind: 'distribution', tls: true }); });
+  before(async () => { reg = await registry({ kind: 'distribution', tls: true }); });
 
   it('trusts the registry through the CA file', async () => {
     const client = clientFor(reg);
@@ -176,7 +167,7 @@ describe('oci client against distribution over TLS', function () {
 describe('oci client against distribution with basic auth', function () {
   this.timeout(120_000);
   let reg: Registry;
-  before(async function () { reg = await startOrSkip(this, { kind: 'distribution', auth: 'basic' }); });
+  before(async () => { reg = await registry({ kind: 'distribution', auth: 'basic' }); });
 
   it('pushes and pulls with credentials', async () => {
     const client = clientFor(reg);
@@ -206,7 +197,7 @@ describe('oci client against distribution with basic auth', function () {
 describe('oci client against distribution with bearer tokens', function () {
   this.timeout(120_000);
   let reg: Registry;
-  before(async function () { reg = await startOrSkip(this, { kind: 'distribution', auth: 'bearer' }); });
+  before(async () => { reg = await registry({ kind: 'distribution', auth: 'bearer' }); });
 
   it('pushes and pulls, caching tokens per scope', async () => {
     const issuer = reg.tokenIssuer;
@@ -252,8 +243,8 @@ for (const kind of ['olareg', 'zot'] as const) {
     this.timeout(120_000);
     let reg: Registry;
     let client: RegistryClient;
-    before(async function () {
-      reg = await startOrSkip(this, { kind });
+    before(async () => {
+      reg = await registry({ kind });
       client = clientFor(reg);
     });
     after(async () => { await (client as RegistryClient | undefined)?.close(); });
