@@ -8,7 +8,7 @@
  * whole blob matched its digest.
  */
 import { once } from 'node:events';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WriteStream } from 'node:fs';
@@ -122,6 +122,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
     if (isTarGzip(layer.mediaType)) {
       files = (await extractLayer({ client, cache, reference, layer, output, context })).files;
     } else {
+      await mkdir(output, { recursive: true });
       await client.fetchBlobToFile(reference, layer, join(output, fileNameFor(layer)), { signal: context.signal });
       files = 1;
     }

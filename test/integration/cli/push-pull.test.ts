@@ -162,6 +162,16 @@ describe('bobctl push/pull artifact', function () {
     }
   });
 
+  it('saves a layer that is not a tarball as a file named by its title (oras push of a plain file)', async () => {
+    const reg = await registry({ kind: 'olareg' });
+    const home = scratchDir('bob-plain-layer');
+    writeFileSync(join(home, 'notes.txt'), 'plain text layer\n');
+    await oras(home, 'push', '--plain-http', `${reg.host}/cli/plain:v1`, 'notes.txt:text/plain');
+    const pulled = await bobctl(['pull', 'artifact', `oci://${reg.host}/cli/plain:v1`, '--output', 'fresh/out', '--plain-http'], { env: env(home), cwd: home });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal(readFileSync(join(home, 'fresh', 'out', 'notes.txt'), 'utf8'), 'plain text layer\n');
+  });
+
   it('refuses to replace a non-empty --output without --force and leaves it untouched', async () => {
     const reg = await registry({ kind: 'distribution' });
     const home = scratchDir('bob-nonempty');
