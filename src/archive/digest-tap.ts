@@ -8,8 +8,6 @@ import { crc32 } from 'node:zlib';
 import { createStreamDigester, type DigestAlgorithm, type StreamDigester } from '../shared/index.ts';
 import type { TransformCallback } from 'node:stream';
 
-export type { DigestAlgorithm } from '../shared/index.ts';
-
 export class DigestTap extends Transform {
   readonly #hash: StreamDigester;
   readonly #withCrc: boolean;

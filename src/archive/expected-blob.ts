@@ -7,10 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createStreamDigester, type StreamDigester } from '../shared/index.ts';
+import { createStreamDigester, type DigestAlgorithm, type StreamDigester } from '../shared/index.ts';
 import { archiveError } from './errors.ts';
 import type { TransformCallback } from 'node:stream';
-import type { DigestAlgorithm } from './digest-tap.ts';
 
 /** Digest (`sha256:<64 hex>` or `sha512:<128 hex>`) and size in bytes of a blob. */
 export interface ExpectedBlob {

@@ -5,9 +5,10 @@
  * would let a registry smuggle `../` or query syntax in (CVE-2024-3727).
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { DigestAlgorithm } from '../shared/index.ts';
 import { ociError } from './errors.ts';
 
-export type DigestAlgorithm = 'sha256' | 'sha512';
+export type { DigestAlgorithm } from '../shared/index.ts';
 
 const HEX_LENGTHS: Readonly<Record<DigestAlgorithm, number>> = { sha256: 64, sha512: 128 };
 const DIGEST_PATTERN = /^(sha256|sha512):([0-9a-f]+)$/;
