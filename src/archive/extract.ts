@@ -77,6 +77,16 @@ interface Counts {
  * extractions into one target.
  */
 export async function extractArchive(blob: string | Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
+  try {
+    return await extractChecked(blob, target, options);
+  } finally {
+    // A stream refused before it was read (limits, target) must still be
+    // released: its source may be an HTTP body holding a connection open.
+    if (typeof blob !== 'string' && !blob.destroyed) blob.destroy();
+  }
+}
+
+async function extractChecked(blob: string | Readable, target: string, options: ExtractOptions): Promise<ExtractSummary> {
   const limits = resolveLimits(options.limits);
   assertExpectedBlob(options.expected);
   if (options.expected.size > limits.maxCompressedBytes) {

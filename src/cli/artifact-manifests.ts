@@ -44,7 +44,12 @@ function matches(candidate: Platform | undefined, wanted: Platform): boolean {
 
 async function loadManifest(client: RegistryClient, cache: ContentCache | undefined, reference: Reference, descriptor: Descriptor | undefined, digest: string, signal: AbortSignal): Promise<Manifest> {
   const cached = await cache?.read(digest, DEFAULT_OCI_LIMITS.manifestBytes);
-  if (cached !== undefined) return parseManifest(cached);
+  // A cached manifest gets the checks the network path makes: the index entry
+  // that points at it must agree on size and media type. If not, the registry
+  // path reports the disagreement.
+  if (cached !== undefined && (descriptor === undefined || cached.byteLength === descriptor.size)) {
+    return parseManifest(cached, descriptor === undefined ? {} : { expectedMediaType: descriptor.mediaType });
+  }
   const fetched = descriptor === undefined
     ? await client.fetchManifest({ registry: reference.registry, repository: reference.repository, digest }, { signal })
     : await client.fetchManifestByDescriptor(reference, descriptor, { signal });

@@ -70,18 +70,24 @@ export class ContentCache {
     if (path !== undefined) await rm(path, { force: true });
   }
 
+  /** Stores `bytes` (already verified); a cache that cannot be written is only a miss later. */
   async write(digest: string, bytes: Uint8Array): Promise<void> {
-    const writer = await this.openWriter(digest);
-    if (writer === undefined) return;
-    writer.stream.end(bytes);
-    await writer.commit();
+    try {
+      const writer = await this.openWriter(digest);
+      if (writer === undefined) return;
+      writer.stream.end(bytes);
+      await writer.commit();
+    } catch {
+      // best effort: the pull itself succeeded
+    }
   }
 
   /**
    * A temp file for `digest`; `commit` renames it into place (call it only
-   * after the bytes were verified), `abort` removes it.
+   * after the bytes were verified), `abort` removes it. A write error never
+   * escapes as an unhandled rejection: commit reports it, abort ignores it.
    */
-  async openWriter(digest: string): Promise<{ stream: WriteStream; commit(): Promise<void>; abort(): Promise<void> } | undefined> {
+  async openWriter(digest: string): Promise<CacheWriter | undefined> {
     const path = this.pathOf(digest);
     if (path === undefined) return undefined;
     const dir = join(path, '..');
@@ -92,12 +98,18 @@ export class ContentCache {
       stream.once('close', resolve);
       stream.once('error', reject);
     });
+    closed.catch(() => undefined);
     return {
       stream,
       async commit() {
-        if (!stream.writableEnded) stream.end();
-        await closed;
-        await rename(temp, path);
+        try {
+          if (!stream.writableEnded) stream.end();
+          await closed;
+          await rename(temp, path);
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw error;
+        }
       },
       async abort() {
         stream.destroy();
@@ -106,4 +118,10 @@ export class ContentCache {
       },
     };
   }
+}
+
+export interface CacheWriter {
+  readonly stream: WriteStream;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }

@@ -28,7 +28,8 @@ export const REGISTRY_OPTIONS: OptionSpecs = {
 };
 
 export const REGISTRY_HELP: readonly string[] = [
-  '--creds user:password   registry credentials (default: Docker config.json and its credential helpers)',
+  '--creds user:password   credentials for the registry of the first reference (default and for other',
+  '                        registries: Docker config.json and its credential helpers)',
   '--insecure              do not verify the registry\'s TLS certificate',
   '--plain-http            use HTTP instead of HTTPS',
   '--ca-file path          PEM file of extra CAs to trust for the registry',
@@ -54,14 +55,7 @@ async function readOptionalFile(path: string, flag: string): Promise<Buffer> {
   }
 }
 
-async function credentialsFor(flags: FlagValues, registries: readonly string[], context: CliContext): Promise<CredentialProvider | undefined> {
-  const creds = stringFlag(flags, 'creds');
-  if (creds !== undefined) {
-    const colon = creds.indexOf(':');
-    if (colon <= 0) throw usageError('--creds must be user:password');
-    const credential = { kind: 'basic', username: creds.slice(0, colon), password: creds.slice(colon + 1) } as const;
-    return staticCredentials(Object.fromEntries(registries.map((registry) => [registry, credential])));
-  }
+async function dockerConfigProvider(context: CliContext): Promise<CredentialProvider | undefined> {
   const configDir = context.env['DOCKER_CONFIG'] ?? join(context.env['HOME'] ?? homedir(), '.docker');
   let bytes: Buffer;
   try {
@@ -70,10 +64,38 @@ async function credentialsFor(flags: FlagValues, registries: readonly string[], 
     return undefined; // no Docker config: anonymous
   }
   try {
-    return dockerConfigCredentials(bytes, { helperRunner: createCredentialHelperRunner({ env: context.env }) });
+    const provider = dockerConfigCredentials(bytes, { helperRunner: createCredentialHelperRunner({ env: context.env }) });
+    // One credential-helper run per registry per command, not one per request
+    // (a keychain helper may prompt every time).
+    const known = new Map<string, ReturnType<CredentialProvider>>();
+    return (registry, signal) => {
+      let credential = known.get(registry);
+      if (credential === undefined) {
+        credential = provider(registry, signal);
+        known.set(registry, credential);
+        credential.catch(() => known.delete(registry));
+      }
+      return credential;
+    };
   } catch (error) {
     throw new BobError('CONFIG_INVALID', `cannot use ${join(configDir, 'config.json')}`, { cause: error, errorClass: 'stalling' });
   }
+}
+
+/**
+ * --creds belongs to the registry of the first reference only: a verb that
+ * reads from one registry and writes to another (link) must not hand one
+ * registry's password to the other. Other registries use the Docker config.
+ */
+async function credentialsFor(flags: FlagValues, registries: readonly string[], context: CliContext): Promise<CredentialProvider | undefined> {
+  const fromConfig = await dockerConfigProvider(context);
+  const creds = stringFlag(flags, 'creds');
+  const [first] = registries;
+  if (creds === undefined || first === undefined) return fromConfig;
+  const colon = creds.indexOf(':');
+  if (colon <= 0) throw usageError('--creds must be user:password');
+  const forFirst = staticCredentials({ [first]: { kind: 'basic', username: creds.slice(0, colon), password: creds.slice(colon + 1) } });
+  return async (registry, signal) => (registry === first ? forFirst(registry, signal) : fromConfig?.(registry, signal));
 }
 
 /** A client for the registries of `references`, configured by the shared flags. */

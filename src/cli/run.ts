@@ -9,13 +9,17 @@ import { describeError, isBobError } from '../shared/index.ts';
 import type { Command } from './command.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import type { CliContext } from './context.ts';
+import { toPrintable } from './printable.ts';
 import { EXIT_AUTH, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, type ExitCode } from './exit-codes.ts';
 
 const VERSION = '0.1.0';
 
 const NOT_FOUND_CODES = new Set(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NOT_FOUND', 'PATH_NOT_FOUND']);
 const AUTH_CODES = new Set(['UNAUTHORIZED', 'DENIED', 'CREDENTIALS_INVALID', 'CREDENTIAL_HELPER_FAILED', 'AUTH_REALM_UNSAFE']);
-const USAGE_CODES = new Set(['CLI_USAGE', 'REFERENCE_INVALID', 'DIGEST_INVALID', 'TAG_INVALID', 'NAME_INVALID']);
+// Only what the user typed is a usage error: DIGEST_INVALID, TAG_INVALID and
+// NAME_INVALID also come from registries (their error bodies, their tag lists),
+// and those are failed operations (exit 1), not wrong command lines.
+const USAGE_CODES = new Set(['CLI_USAGE', 'REFERENCE_INVALID']);
 
 /** The exit code a failure maps to (docs/cli.md). */
 export function toExitCode(error: unknown): ExitCode {
@@ -97,7 +101,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return await command.run({ positionals: parsed.positionals, flags: parsed.values }, context);
   } catch (error) {
     const code = toExitCode(error);
-    context.stderr.write(`bobctl ${command.name}: ${describeError(error)}\n`);
+    // Registry text can end up in a message: never let it drive the terminal.
+    context.stderr.write(`bobctl ${command.name}: ${toPrintable(describeError(error))}\n`);
     if (code === EXIT_USAGE) context.stderr.write(`Usage: bobctl ${command.usage}\n`);
     return code;
   }

@@ -59,7 +59,7 @@ function stringRecord(value: unknown, path: string, problems: FieldProblems): Re
   const result: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === 'string') result[key] = entry;
-    else problems.add(`${path}.${key}`, 'must be a string');
+    else problems.add(`${path}[${JSON.stringify(key.slice(0, 100))}]`, 'must be a string');
   }
   return result;
 }

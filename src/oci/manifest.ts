@@ -78,7 +78,10 @@ function resolveMediaType(doc: Record<string, unknown>, options: ParseManifestOp
   const first = claims[0];
   if (claims.some((claim) => claim !== first)) {
     throw ociError('MANIFEST_MEDIA_TYPE_MISMATCH', `manifest media types disagree: ${[
-      `body ${field ?? '(none)'}`, `content-type ${header ?? '(none)'}`, `expected ${options.expectedMediaType ?? '(any)'}`,
+      // Server-chosen text, quoted and escaped so it cannot drive a terminal.
+      `body ${field === undefined ? '(none)' : JSON.stringify(field.slice(0, 200))}`,
+      `content-type ${header === undefined ? '(none)' : JSON.stringify(header.slice(0, 200))}`,
+      `expected ${options.expectedMediaType ?? '(any)'}`,
     ].join(', ')}`);
   }
   // image-spec: mediaType SHOULD be present; without any claim, the structure decides.

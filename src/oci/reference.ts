@@ -40,8 +40,18 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REPOSITORY_PATTERN = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 
+/**
+ * The input as it may be shown: credentials typed into it
+ * (`user:pass@host/...`, with or without a scheme) masked, control
+ * characters escaped, length capped.
+ */
+function toShownReference(input: string): string {
+  const masked = input.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@]*@/i, '$1***@');
+  return JSON.stringify(masked.slice(0, 300));
+}
+
 function invalid(input: string, reason: string): Error {
-  return ociError('REFERENCE_INVALID', `invalid reference ${JSON.stringify(input.slice(0, 300))}: ${reason}`, {
+  return ociError('REFERENCE_INVALID', `invalid reference ${toShownReference(input)}: ${reason}`, {
     details: { reason },
   });
 }
@@ -83,6 +93,11 @@ export function parseReference(input: string): Reference {
   if (rest.startsWith('oci://')) rest = rest.slice('oci://'.length);
   else if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(rest)) throw invalid(input, 'only the oci:// scheme is supported');
   if (rest === '') throw invalid(input, 'empty reference');
+  // `user:pass@host/repo`: an '@' before the first '/' is userinfo, never a digest.
+  const slash = rest.indexOf('/');
+  if (slash !== -1 && rest.slice(0, slash).includes('@')) {
+    throw invalid(input, 'credentials do not belong in a reference; pass them separately (bobctl: --creds)');
+  }
 
   let digest: string | undefined;
   const at = rest.indexOf('@');

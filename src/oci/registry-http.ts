@@ -11,7 +11,7 @@
  */
 import type { Clock } from '../shared/index.ts';
 import { Authenticator, type ExchangeRequest } from './auth.ts';
-import { discardBody } from './body.ts';
+import { discardBody, dropBody } from './body.ts';
 import type { CredentialProvider } from './credentials.ts';
 import { isRedirectStatus, toRedirectTarget } from './redirects.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
@@ -115,7 +115,14 @@ export class RegistryHttp {
         request.registryHost,
       );
       if (!request.followRedirects || !isRedirectStatus(response.status)) return response;
-      const next = toRedirectTarget(url, headerValue(response.headers, 'location'), hop, this.#options.maxRedirects);
+      let next: URL;
+      try {
+        next = toRedirectTarget(url, headerValue(response.headers, 'location'), hop, this.#options.maxRedirects);
+      } catch (error) {
+        // A refused redirect's body is never read: release it, or the pool waits on it forever.
+        dropBody(response.body);
+        throw error;
+      }
       await discardBody(response.body, this.#options.errorBodyBytes);
       if (response.status === 303 && method !== 'HEAD') {
         method = 'GET';

@@ -7,6 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { isBobError, redactUrl } from '../shared/index.ts';
 import type { BodySource } from './body.ts';
@@ -144,6 +145,9 @@ function envValue(env: ProxyEnvironment | undefined, name: string): string | und
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** How long close() lets requests in flight finish before destroying the dispatcher. */
+const CLOSE_GRACE_MS = 500;
+
 /** Owns dispatchers; `close()` releases them. */
 export class Transport {
   readonly #options: TransportOptions;
@@ -219,11 +223,20 @@ export class Transport {
     }
   }
 
-  /** Closes the dispatchers this transport created. */
+  /**
+   * Closes the dispatchers this transport created. close() waits for
+   * requests in flight, and a response body nobody reads (an abandoned
+   * stream, a hostile endless body) would make it wait forever: after a
+   * short grace period the dispatcher is destroyed instead.
+   */
   async close(): Promise<void> {
     const all = [...this.#dispatchers.values()];
     this.#dispatchers.clear();
-    await Promise.allSettled(all.map((d) => d.close()));
+    await Promise.allSettled(all.map(async (dispatcher) => {
+      const closed = dispatcher.close().then(() => true, () => true);
+      const late = delay(CLOSE_GRACE_MS, false, { ref: false });
+      if (!(await Promise.race([closed, late]))) await dispatcher.destroy();
+    }));
   }
 }
 

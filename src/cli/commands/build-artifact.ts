@@ -3,8 +3,9 @@
  * push would upload, written locally (no registry). Prints its digest, which
  * equals the pushed layer digest for the same content.
  */
-import { rename } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringFlag, type Command, type FlagValues } from '../command.ts';
 import { CONTENT_HELP, CONTENT_OPTIONS, packContent, requirePath } from '../artifact-content.ts';
 import type { CliContext } from '../context.ts';
@@ -21,11 +22,17 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
   const output = isAbsolute(outputFlag) ? outputFlag : resolve(context.cwd, outputFlag);
   const packed = await packContent({ path, flags, context });
   try {
-    // Same filesystem is not guaranteed (tmpdir vs cwd): rename, else copy.
+    // Same filesystem is not guaranteed (tmpdir vs cwd): rename, else copy
+    // beside the output and rename that, so a half-copied file never shows.
     await rename(packed.file, output).catch(async (error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      const { copyFile } = await import('node:fs/promises');
-      await copyFile(packed.file, output);
+      const beside = join(dirname(output), `.${basename(output)}.${randomUUID()}.tmp`);
+      try {
+        await copyFile(packed.file, beside);
+        await rename(beside, output);
+      } finally {
+        await rm(beside, { force: true });
+      }
     });
   } finally {
     await packed.dispose();

@@ -11,8 +11,7 @@ import { once } from 'node:events';
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { WriteStream } from 'node:fs';
-import { extractArchive, type ExtractSummary } from '../../archive/index.ts';
+import { DEFAULT_EXTRACT_LIMITS, extractArchive, removeStaleStaging, type ExtractSummary } from '../../archive/index.ts';
 import {
   ANNOTATION_REVISION, ANNOTATION_SOURCE, formatPlatform, formatReference, selectContentLayer, type Descriptor,
   type Reference, type RegistryClient,
@@ -20,10 +19,11 @@ import {
 import { BobError, isBobError } from '../../shared/index.ts';
 import { booleanFlag, stringFlag, type Command, type FlagValues } from '../command.ts';
 import { parsePlatformFlag, resolveArtifact } from '../artifact-manifests.ts';
-import { ContentCache } from '../content-cache.ts';
+import { ContentCache, type CacheWriter } from '../content-cache.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK, type ExitCode } from '../exit-codes.ts';
 import { formatBytes, parseOutputFormat, writeStructured } from '../output.ts';
+import { toPrintable } from '../printable.ts';
 import { createProgress } from '../progress.ts';
 import { REGISTRY_HELP, REGISTRY_OPTIONS, createRegistryClient, parseArtifactReference } from '../registry-flags.ts';
 import { usageError } from '../usage-error.ts';
@@ -49,11 +49,21 @@ async function assertUsableOutput(output: string, force: boolean): Promise<void>
   }
 }
 
-/** Copies each verified-so-far chunk into the cache file while passing it on. */
-async function* teeInto(source: AsyncIterable<Uint8Array>, sink: WriteStream, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+/**
+ * Copies each chunk into the cache file while passing it on. The cache is
+ * best effort: once its file fails (a full disk), chunks only pass through.
+ */
+async function* teeInto(source: AsyncIterable<Uint8Array>, writer: CacheWriter | undefined, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  let sink = writer?.stream;
   for await (const chunk of source) {
     onBytes(chunk.length);
-    if (!sink.write(chunk)) await once(sink, 'drain');
+    if (sink !== undefined && !sink.destroyed && !sink.write(chunk)) {
+      try {
+        await once(sink, 'drain');
+      } catch {
+        sink = undefined;
+      }
+    }
     yield chunk;
   }
 }
@@ -77,19 +87,20 @@ async function extractLayer(pull: LayerPull): Promise<ExtractSummary> {
     } catch (error) {
       // A cache entry that no longer matches is dropped and fetched again;
       // a hostile archive fails the same way from the network, so rethrow it.
-      if (!isBobError(error, 'ARCHIVE_DIGEST_MISMATCH') && !isBobError(error, 'ARCHIVE_SIZE_MISMATCH')) throw error;
+      if (!isBobError(error, 'ARCHIVE_DIGEST_MISMATCH')) throw error;
       await cache?.evict(layer.digest);
     }
   }
   const progress = createProgress(context.stderr, 'downloading', layer.size);
-  const blob = await client.openBlob(reference, layer, { signal: context.signal });
-  const writer = await cache?.openWriter(layer.digest);
-  const source = writer === undefined ? blob : teeInto(blob, writer.stream, (n) => { progress.advance(n); });
+  // Opened after the cache writer, so a cache failure never leaves a body unread.
+  const writer = await cache?.openWriter(layer.digest).catch(() => undefined);
+  const blob = await client.openBlob(reference, layer, { signal: context.signal, maxBytes: DEFAULT_EXTRACT_LIMITS.maxCompressedBytes });
+  const source = teeInto(blob, writer, (n) => { progress.advance(n); });
   try {
     // openBlob fails at its end unless size and digest match: hash once, there.
     const summary = await extractArchive(Readable.from(source, { objectMode: false }), output, { expected, signal: context.signal, sourceVerified: true });
     progress.done();
-    await writer?.commit();
+    await writer?.commit().catch(() => undefined);
     return summary;
   } catch (error) {
     await writer?.abort();
@@ -113,6 +124,8 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
   if (outputFlag === undefined || outputFlag === '') throw usageError('--output is required: the directory to extract into');
   const output = isAbsolute(outputFlag) ? outputFlag : resolve(context.cwd, outputFlag);
   await assertUsableOutput(output, booleanFlag(flags, 'force'));
+  // Staging and backup directories an interrupted pull left beside --output.
+  await removeStaleStaging(output);
   const cache = booleanFlag(flags, 'no-cache') ? undefined : ContentCache.fromEnvironment(context.env);
   const client = await createRegistryClient(flags, [reference], context);
   try {
@@ -140,8 +153,9 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
     await writeStructured(context.stdout, format, result, () => {
       const lines = [`pulled ${formatReference(reference)}@${artifact.digest}`];
       if (result.platform !== undefined) lines.push(`  platform  ${result.platform}`);
-      if (result.source !== '') lines.push(`  source    ${result.source}`);
-      if (result.revision !== '') lines.push(`  revision  ${result.revision}`);
+      // Annotations are the registry's text: printable only.
+      if (result.source !== '') lines.push(`  source    ${toPrintable(result.source)}`);
+      if (result.revision !== '') lines.push(`  revision  ${toPrintable(result.revision)}`);
       lines.push(`  extracted ${files} file${files === 1 ? '' : 's'} (${formatBytes(layer.size)} compressed) to ${outputFlag}`);
       context.stdout.write(lines.join('\n') + '\n');
     });

@@ -272,6 +272,19 @@ describe('oci client: pulling from hostile registries', function () {
       });
     }
 
+    it('refuses a redirect whose body never ends, and close() still returns', async function () {
+      this.timeout(10_000); // a hang here is the bug: close() used to wait on the unread body
+      server.handler = registry([route('GET', `/v2/app/blobs/${LAYER_DESC.digest}`, (res) => {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        const more = (): void => { if (!res.destroyed && res.write(Buffer.alloc(16 * 1024))) setImmediate(more); };
+        res.on('drain', more);
+        more();
+      })]);
+      await rejectsWithCode(client.fetchBlobToFile(repo, LAYER_DESC, join(dir, 'layer'), { signal: signal() }), 'REDIRECT_UNSAFE');
+      await client.close();
+      nothingWritten();
+    });
+
     it('refuses more than 5 hops → REDIRECT_LIMIT', async () => {
       server.handler = (req, res) => { res.writeHead(302, { location: `/hop${req.url.length}` }).end(); };
       await rejectsWithCode(client.fetchBlobToFile(repo, LAYER_DESC, join(dir, 'layer'), { signal: signal() }), 'REDIRECT_LIMIT');

@@ -86,4 +86,14 @@ describe('oci/reference', () => {
     assert.equal(toRegistryEndpoint('index.docker.io'), 'registry-1.docker.io');
     assert.equal(toRegistryEndpoint('ghcr.io'), 'ghcr.io');
   });
+  it('masks credentials typed into a reference and says why it is refused', () => {
+    for (const input of ['oci://alice:s3cretPass@ghcr.io/team/app:v1', 'alice:s3cretPass@ghcr.io/team/app']) {
+      assert.throws(() => parseReference(input), (error: Error) => {
+        assert.doesNotMatch(error.message, /s3cretPass|alice/);
+        assert.match(error.message, /credentials do not belong in a reference/);
+        return true;
+      });
+    }
+    assert.equal(parseReference(`alpine@sha256:${'a'.repeat(64)}`).digest, `sha256:${'a'.repeat(64)}`);
+  });
 });
