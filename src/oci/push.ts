@@ -105,12 +105,27 @@ async function* chunksOf(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array
   if (length > 0) yield Buffer.concat(pending);
 }
 
+/**
+ * The source's bytes, failing with SIZE_INVALID as soon as they exceed the
+ * declared size or when they end short of it: a file that changed after it
+ * was digested is reported here, not as the registry's digest complaint.
+ */
+async function* ofDeclaredSize(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.byteLength;
+    if (total > size) throw ociError('SIZE_INVALID', `blob source has more than the declared ${size} bytes`);
+    yield chunk;
+  }
+  if (total !== size) throw ociError('SIZE_INVALID', `blob source has ${total} bytes, declared ${size}`);
+}
+
 async function uploadChunks(
   context: ClientContext, target: RepositoryTarget, start: URL, source: BlobSource, chunkSize: number, signal: AbortSignal,
 ): Promise<URL> {
   let location = start;
   let offset = 0;
-  const stream = source instanceof Uint8Array ? [source] : source.open();
+  const stream = source instanceof Uint8Array ? [source] : ofDeclaredSize(source.open(), source.size);
   for await (const chunk of chunksOf(stream, chunkSize)) {
     const operation = describeRequest('PATCH', location);
     const end = offset + chunk.byteLength - 1;
@@ -161,7 +176,7 @@ export async function pushBlob(context: ClientContext, target: RepositoryTarget,
   if (chunked) location = await uploadChunks(context, target, location, source, options.chunkSize, signal);
   const finish = new URL(location);
   finish.searchParams.set('digest', digest);
-  const body: RequestBody = chunked ? new Uint8Array(0) : source instanceof Uint8Array ? source : source.open;
+  const body: RequestBody = chunked ? new Uint8Array(0) : source instanceof Uint8Array ? source : () => ofDeclaredSize(source.open(), size);
   const putOperation = describeRequest('PUT', finish);
   const put = await send(context, target, {
     method: 'PUT', url: finish, scopes: pushScopes(target), body,

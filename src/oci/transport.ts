@@ -97,6 +97,8 @@ export function isRetryableNetworkError(error: unknown): boolean {
 /** A coded error for a failure below HTTP (never with the URL's query string). */
 export function toNetworkError(error: unknown, operation: string, signal: AbortSignal): Error {
   if (signal.aborted) return ociError('ABORTED', `${operation}: aborted`, { cause: signal.reason });
+  // Our own request body failed (e.g. SIZE_INVALID): that is the error, not the network.
+  if (isBobError(error)) return error;
   const code = errorCode(error) ?? 'unknown';
   if (TLS_CODE.test(code)) return ociError('TLS_ERROR', `${operation}: TLS failure (${code})`, { cause: error, details: { networkCode: code } });
   return ociError('NETWORK_ERROR', `${operation}: network failure (${code})`, {

@@ -19,18 +19,8 @@ import { stringFlag, stringsFlag, type Command } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { parseOutputFormat, writeStructured } from '../output.ts';
 import { createRegistryClient, parseArtifactReference, REGISTRY_HELP, REGISTRY_OPTIONS } from '../registry-flags.ts';
+import { parseAnnotations } from '../annotations-flag.ts';
 import { usageError } from '../usage-error.ts';
-
-/** `--annotation key=value` pairs; the value may contain `=`, the key may not be empty. */
-export function parseAnnotations(values: readonly string[]): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  for (const value of values) {
-    const equals = value.indexOf('=');
-    if (equals <= 0) throw usageError(`--annotation "${value.slice(0, 200)}" must be key=value`);
-    annotations[value.slice(0, equals)] = value.slice(equals + 1);
-  }
-  return annotations;
-}
 
 export interface ReferrerManifestInput {
   readonly artifact: ImageManifest;

@@ -19,20 +19,10 @@ import { EXIT_OK, type ExitCode } from '../exit-codes.ts';
 import { parseOutputFormat, writeStructured } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { REGISTRY_HELP, REGISTRY_OPTIONS, createRegistryClient, parseArtifactReference } from '../registry-flags.ts';
+import { parseAnnotations } from '../annotations-flag.ts';
 import { usageError } from '../usage-error.ts';
 
 const EPOCH = '1970-01-01T00:00:00Z';
-
-/** `key=value` pairs; the value may itself contain `=`. */
-export function parseAnnotations(values: readonly string[]): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  for (const pair of values) {
-    const equals = pair.indexOf('=');
-    if (equals <= 0) throw usageError(`--annotation must be key=value, got "${pair.slice(0, 100)}"`);
-    annotations[pair.slice(0, equals)] = pair.slice(equals + 1);
-  }
-  return annotations;
-}
 
 function parseFormat(value: string | undefined): ArtifactFormat {
   if (value === undefined || value === 'bob') return 'bob';

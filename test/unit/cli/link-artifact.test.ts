@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildReferrerManifest, parseAnnotations } from '../../../src/cli/commands/link-artifact.ts';
+import { parseAnnotations } from '../../../src/cli/annotations-flag.ts';
+import { buildReferrerManifest } from '../../../src/cli/commands/link-artifact.ts';
 import { parseManifest, type ImageManifest } from '../../../src/oci/index.ts';
 import { bobctl } from './capture.ts';
 

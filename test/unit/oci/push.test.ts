@@ -148,6 +148,15 @@ describe('oci client: push, tags and referrers', function () {
     assert.equal(again.outcome, 'existed');
   });
 
+  it('refuses a stream source whose bytes disagree with its declared size (a file changed after digesting)', async () => {
+    const data = Buffer.from('0123456789');
+    for (const [size, chunkSize] of [[data.length + 5, undefined], [data.length - 1, undefined], [data.length + 5, 4]] as const) {
+      const source = { digest: sha256(data), size, open: async function* () { await Promise.resolve(); yield data; } };
+      await rejectsWithCode(client.pushBlob(repo, source, { signal: signal(), ...(chunkSize === undefined ? {} : { chunkSize }) }), 'SIZE_INVALID');
+    }
+    assert.equal(store.blobs.get(sha256(data)), undefined);
+  });
+
   it('pushes in chunks with Content-Range, from a stream', async () => {
     const data = Buffer.from('0123456789abcdefghijXYZ');
     const source = { digest: sha256(data), size: data.length, open: async function* () { await Promise.resolve(); yield data.subarray(0, 7); yield data.subarray(7); } };
