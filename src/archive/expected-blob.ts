@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createStreamDigester, type DigestAlgorithm, type StreamDigester } from '../shared/index.ts';
+import { createStreamDigester, digestAlgorithm, isDigest, type DigestAlgorithm, type StreamDigester } from '../shared/index.ts';
 import { archiveError } from './errors.ts';
 import type { TransformCallback } from 'node:stream';
 
@@ -17,17 +17,15 @@ export interface ExpectedBlob {
   readonly size: number;
 }
 
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/u;
-
 /** The algorithm of `expected`; throws ARCHIVE_OPTIONS_INVALID if digest or size is malformed. */
 export function assertExpectedBlob(expected: ExpectedBlob): DigestAlgorithm {
-  if (!DIGEST.test(expected.digest)) {
+  if (!isDigest(expected.digest)) {
     throw archiveError('ARCHIVE_OPTIONS_INVALID', 'expected digest must be sha256:<64 hex> or sha512:<128 hex>');
   }
   if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
     throw archiveError('ARCHIVE_OPTIONS_INVALID', 'expected size must be a non-negative integer');
   }
-  return expected.digest.startsWith('sha512:') ? 'sha512' : 'sha256';
+  return digestAlgorithm(expected.digest);
 }
 
 /** Passes bytes through while checking them against `expected` (see the file comment). */

@@ -7,12 +7,12 @@
  * entry is dropped, never used. With it, re-pulling an unchanged artifact
  * costs one HEAD request.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseDigest } from '../oci/index.ts';
+import { digestOf, parseDigest } from '../oci/index.ts';
 
 export class ContentCache {
   readonly #root: string;
@@ -44,7 +44,7 @@ export class ContentCache {
     try {
       if ((await stat(path)).size > maxBytes) return undefined;
       const bytes = await readFile(path);
-      if (createHash(parsed.algorithm).update(bytes).digest('hex') === parsed.hex) return bytes;
+      if (digestOf(bytes, parsed.algorithm) === digest) return bytes;
       await rm(path, { force: true });
     } catch {
       // absent or unreadable: a miss

@@ -8,4 +8,6 @@ export type { Clock } from './clock.ts';
 export { backoffDelay } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { createParallelDigester, createStreamDigester, PARALLEL_HASH_FROM_BYTES } from './parallel-digester.ts';
-export type { DigestAlgorithm, ParallelDigester, StreamDigester } from './parallel-digester.ts';
+export type { ParallelDigester, StreamDigester } from './parallel-digester.ts';
+export { digestAlgorithm, digestOf, isDigest, parseDigest } from './digest.ts';
+export type { DigestAlgorithm, ParsedDigest } from './digest.ts';

@@ -8,8 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-
-export type DigestAlgorithm = 'sha256' | 'sha512';
+import type { DigestAlgorithm } from './digest.ts';
 
 const BATCH_BYTES = 1024 * 1024;
 /** Bytes sent to the worker and not yet hashed before update() asks the caller to wait. */
