@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DEFAULT_IGNORE_PATTERNS, packArchive, type PackSummary } from '../archive/index.ts';
+import { DEFAULT_IGNORE_PATTERNS, packArchive, type PackSummary, type WalkOptions } from '../archive/index.ts';
 import { BobError } from '../shared/index.ts';
 import { stringsFlag, booleanFlag, type FlagValues, type OptionSpecs } from './command.ts';
 import type { CliContext } from './context.ts';
@@ -45,11 +45,16 @@ export interface PackRequest {
   readonly context: CliContext;
 }
 
-function ignoreOptions(flags: FlagValues): { defaults: readonly string[]; patterns: readonly string[] } {
-  const replaced = stringsFlag(flags, 'ignore-paths', true);
+/** How the content flags walk a path: what push packs, and what diff compares. */
+export function walkOptions(flags: FlagValues, signal: AbortSignal): WalkOptions {
   return {
-    defaults: flags['ignore-paths'] === undefined ? DEFAULT_IGNORE_PATTERNS : replaced,
-    patterns: stringsFlag(flags, 'add-ignore-paths', true),
+    ignore: {
+      // --ignore-paths replaces the defaults; --add-ignore-paths adds to them.
+      defaults: flags['ignore-paths'] === undefined ? DEFAULT_IGNORE_PATTERNS : stringsFlag(flags, 'ignore-paths', true),
+      patterns: stringsFlag(flags, 'add-ignore-paths', true),
+    },
+    resolveSymlinks: booleanFlag(flags, 'resolve-symlinks'),
+    signal,
   };
 }
 
@@ -72,13 +77,9 @@ export async function packContent(request: PackRequest): Promise<PackedContent> 
       }
     }
     const file = join(work, 'artifact.tar.gz');
-    const packed = packArchive(source, {
-      ignore: ignoreOptions(flags),
-      resolveSymlinks: booleanFlag(flags, 'resolve-symlinks'),
-      signal: context.signal,
-      // Flux's --reproducible fixes the timestamps; bob's entries always carry
-      // the epoch, so the flag only fixes the `created` annotation and config.
-    });
+    // Flux's --reproducible fixes the timestamps; bob's entries always carry
+    // the epoch, so the flag only fixes the `created` annotation and config.
+    const packed = packArchive(source, walkOptions(flags, context.signal));
     await pipeline(packed.stream, createWriteStream(file), { signal: context.signal });
     return { file, summary: await packed.summary, dispose };
   } catch (error) {

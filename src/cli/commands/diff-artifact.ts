@@ -8,10 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { diffTrees, digestArchive, extractArchive, listTree, DEFAULT_IGNORE_PATTERNS } from '../../archive/index.ts';
+import { diffTrees, digestArchive, extractArchive, listTree } from '../../archive/index.ts';
 import { selectContentLayer } from '../../oci/index.ts';
-import { booleanFlag, stringFlag, stringsFlag, type Command, type FlagValues } from '../command.ts';
-import { CONTENT_HELP, CONTENT_OPTIONS, requirePath } from '../artifact-content.ts';
+import { stringFlag, type Command, type FlagValues } from '../command.ts';
+import { CONTENT_HELP, CONTENT_OPTIONS, requirePath, walkOptions } from '../artifact-content.ts';
 import { parsePlatformFlag, resolveArtifact } from '../artifact-manifests.ts';
 import { ContentCache } from '../content-cache.ts';
 import type { CliContext } from '../context.ts';
@@ -27,11 +27,7 @@ async function run(parsed: { positionals: readonly string[]; flags: FlagValues }
   const pathFlag = requirePath(stringFlag(flags, 'path'));
   if (pathFlag === '-') throw usageError('diff artifact compares a directory or file, not stdin');
   const local = isAbsolute(pathFlag) ? pathFlag : resolve(context.cwd, pathFlag);
-  const ignore = {
-    defaults: flags['ignore-paths'] === undefined ? DEFAULT_IGNORE_PATTERNS : stringsFlag(flags, 'ignore-paths', true),
-    patterns: stringsFlag(flags, 'add-ignore-paths', true),
-  };
-  const walk = { ignore, resolveSymlinks: booleanFlag(flags, 'resolve-symlinks'), signal: context.signal };
+  const walk = walkOptions(flags, context.signal);
   const cache = ContentCache.fromEnvironment(context.env);
   const client = await createRegistryClient(flags, [reference], context);
   const work = await mkdtemp(join(tmpdir(), 'bobctl-diff-'));
