@@ -23,6 +23,8 @@ export const OWNED_LIBRARIES = {
   'tar-stream': 'archive',
   sigstore: 'verify',
   '@sigstore/*': 'verify',
+  openpgp: 'verify',
+  tweetnacl: 'verify',
   '@kubernetes/client-node': 'kube',
 };
 

@@ -1,0 +1,13 @@
+/**
+ * bob's verification engine. Other modules import only from here.
+ *
+ * Plain data in (public keys, certificates, trust policies, policy.json,
+ * trusted roots), a Verdict out; see types.ts for the contract. No
+ * Kubernetes, no Secrets: callers read those and hand over bytes.
+ */
+export type {
+  ProviderName, RejectionCode, Rejected, SignatureAttempt, SignatureFormat, Verdict, VerificationContext,
+  VerificationSubject, Verified, VerifiedSignature, Verifier, VerifyLimits,
+} from './types.ts';
+export type { VerifyErrorCode } from './errors.ts';
+export { DEFAULT_VERIFY_LIMITS } from './attachments.ts';
