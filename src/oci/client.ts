@@ -23,6 +23,10 @@ import { RegistryHttp } from './registry-http.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SILENT_LOGGER, type OciLogger } from './logger.ts';
 import { listTags } from './tags.ts';
+import { fetchLookasideSignature, type LookasideSignature } from './lookaside.ts';
+import {
+  listExtensionSignatures, pingSignatureExtension, putExtensionSignature, type ExtensionSignature, type ExtensionSignatureUpload,
+} from './signature-extension.ts';
 import { Transport, type TransportOptions } from './transport.ts';
 
 export interface RegistryClientOptions extends TransportOptions {
@@ -65,6 +69,8 @@ export interface TagListOptions extends SignalOptions {
 export class RegistryClient {
   readonly #transport: Transport;
   readonly #context: ClientContext;
+  /** Whether each registry endpoint announced the signature API extension. */
+  readonly #signatureExtension = new Map<string, Promise<boolean>>();
 
   constructor(options: RegistryClientOptions = {}) {
     this.#transport = new Transport(options);
@@ -193,6 +199,41 @@ export class RegistryClient {
   /** What is known about a registry's referrers API ('api' | 'tag'), by registry as referenced. */
   referrersSupport(registry: string): ReferrersSupport | undefined {
     return this.#context.referrers.get(toRegistryEndpoint(registry));
+  }
+
+  /**
+   * Whether the registry announces the signature API extension
+   * (`X-Registry-Supports-Signatures: 1` on `GET /v2/`); asked once per
+   * endpoint, a failed ask is not remembered.
+   */
+  async supportsSignatureExtension(registry: string, options: SignalOptions): Promise<boolean> {
+    const endpoint = toRegistryEndpoint(registry);
+    let answer = this.#signatureExtension.get(endpoint);
+    if (answer === undefined) {
+      answer = pingSignatureExtension(this.#context, registry, options.signal);
+      this.#signatureExtension.set(endpoint, answer);
+      answer.catch(() => { this.#signatureExtension.delete(endpoint); });
+    }
+    return answer;
+  }
+
+  /** The extension's signature list of a manifest digest (GET /extensions/v2/<repo>/signatures/<digest>), body capped at `maxBytes`. */
+  async listExtensionSignatures(repository: Repository, digest: string, options: SignalOptions & { readonly maxBytes: number }): Promise<ExtensionSignature[]> {
+    return listExtensionSignatures(this.#context, toRepositoryTarget(this.#context, repository), digest, options.signal, options.maxBytes);
+  }
+
+  /** Stores one signature of a manifest digest through the extension (PUT, 201 expected). */
+  async putExtensionSignature(repository: Repository, digest: string, signature: ExtensionSignatureUpload, options: SignalOptions): Promise<void> {
+    return putExtensionSignature(this.#context, toRepositoryTarget(this.#context, repository), digest, signature, options.signal);
+  }
+
+  /**
+   * One signature from an http(s) lookaside URL, without registry
+   * credentials: undefined on 404, BLOB_TOO_LARGE past `maxBytes`, a coded
+   * error for any other status.
+   */
+  async fetchLookasideSignature(url: URL, options: SignalOptions & { readonly maxBytes: number }): Promise<LookasideSignature | undefined> {
+    return fetchLookasideSignature(this.#context, url, options.signal, options.maxBytes);
   }
 
   /** Releases connections. The client must not be used afterwards. */

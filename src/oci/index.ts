@@ -50,3 +50,6 @@ export { createCredentialHelperRunner } from './credential-helper.ts';
 export type { CredentialHelperOptions } from './credential-helper.ts';
 export type { OciErrorCode } from './errors.ts';
 export * from './artifact-format.ts';
+export type { ExtensionSignature, ExtensionSignatureUpload } from './signature-extension.ts';
+export { SIGNATURE_EXTENSION_HEADER } from './signature-extension.ts';
+export type { LookasideSignature } from './lookaside.ts';
