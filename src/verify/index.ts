@@ -11,3 +11,10 @@ export type {
 } from './types.ts';
 export type { VerifyErrorCode } from './errors.ts';
 export { DEFAULT_VERIFY_LIMITS } from './attachments.ts';
+export type { PublicKey, PublicKeyAlgorithm } from './public-key.ts';
+export { parsePublicKey, toKeyHint, toPublicKey, verifySignatureWithKey } from './public-key.ts';
+export type { CosignVerifierOptions, NamedPublicKey } from './cosign/trust.ts';
+export { toPredicateType } from './cosign/trust.ts';
+export type { CosignIdentity } from './cosign/identity.ts';
+export { createCosignVerifier } from './cosign/verifier.ts';
+export { PREDICATE_TYPE_ALIASES } from './cosign/constants.ts';
