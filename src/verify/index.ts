@@ -24,3 +24,10 @@ export type { CosignSignature, CosignSignFormat } from './cosign/sign-result.ts'
 export { decryptPrivateKey, encryptPrivateKey, readPrivateKey, toPublicKeyPem } from './cosign/key-file.ts';
 export { generateCosignKeyPair } from './cosign/key-file-generate.ts';
 export type { GeneratedKeyPair } from './cosign/key-file-generate.ts';
+export {
+  createNotationVerifier, parseTrustPolicy, readTrustStoreDirectory, signNotation, SKIPPED_WARNING_PREFIX as NOTATION_SKIPPED_WARNING_PREFIX,
+} from './notation/index.ts';
+export type {
+  NotationSignatureFormat, NotationVerifierOptions, SignedNotation, SignNotationOptions, TrustPolicyDocument, TrustPolicyStatement,
+  TrustStore,
+} from './notation/index.ts';
