@@ -31,3 +31,13 @@ export type {
   NotationSignatureFormat, NotationVerifierOptions, SignedNotation, SignNotationOptions, TrustPolicyDocument, TrustPolicyStatement,
   TrustStore,
 } from './notation/index.ts';
+export {
+  COSIGN_SIGNATURE_TYPE, MAX_LOOKASIDE_SIGNATURES, MAX_SIGNATURE_BYTES, SIMPLE_SIGNING_TYPE, fetchSignatureBlobs,
+  fetchSimpleSignatures, loadGpgKeyring, parseLookasideBase, parseSignaturePayload, putExtensionSignature, signSimpleSigning,
+  toLookasideBlob, toLookasideUrl, verifySimpleSignature, verifySimpleSigningBlob, writeLookasideSignature,
+} from './simple-signing/index.ts';
+export type {
+  FetchSignatureOptions, FetchedSignature, GpgKeyring, LookasideBlob, LookasideBlobFormat, SignSimpleSigningOptions,
+  SignaturePayload, SignaturePayloadType, VerifiedSimpleSignature, VerifiedSimpleSigningBlob, VerifyBlobOptions,
+  VerifySignatureOptions, WrittenSignature,
+} from './simple-signing/index.ts';
