@@ -11,26 +11,12 @@ export type {
 } from './types.ts';
 export type { VerifyErrorCode } from './errors.ts';
 export { DEFAULT_VERIFY_LIMITS } from './attachments.ts';
-export type { PublicKey, PublicKeyAlgorithm } from './public-key.ts';
-export { parsePublicKey, toKeyHint, toPublicKey, verifySignatureWithKey } from './public-key.ts';
-export type { CosignVerifierOptions, NamedPublicKey } from './cosign/trust.ts';
-export { toPredicateType } from './cosign/trust.ts';
-export type { CosignIdentity } from './cosign/identity.ts';
-export { createCosignVerifier } from './cosign/verifier.ts';
-export { PREDICATE_TYPE_ALIASES } from './cosign/constants.ts';
 export { signArtifactWithCosign } from './cosign/sign-artifact.ts';
 export type { CosignSignOptions } from './cosign/sign-artifact.ts';
 export type { CosignSignature, CosignSignFormat } from './cosign/sign-result.ts';
 export { decryptPrivateKey, encryptPrivateKey, readPrivateKey, toPublicKeyPem } from './cosign/key-file.ts';
 export { generateCosignKeyPair } from './cosign/key-file-generate.ts';
 export type { GeneratedKeyPair } from './cosign/key-file-generate.ts';
-export {
-  createNotationVerifier, parseTrustPolicy, readTrustStoreDirectory, signNotation, SKIPPED_WARNING_PREFIX as NOTATION_SKIPPED_WARNING_PREFIX,
-} from './notation/index.ts';
-export type {
-  NotationSignatureFormat, NotationVerifierOptions, SignedNotation, SignNotationOptions, TrustPolicyDocument, TrustPolicyStatement,
-  TrustStore,
-} from './notation/index.ts';
 export {
   COSIGN_SIGNATURE_TYPE, MAX_LOOKASIDE_SIGNATURES, MAX_SIGNATURE_BYTES, SIMPLE_SIGNING_TYPE, fetchSignatureBlobs,
   fetchSimpleSignatures, loadGpgKeyring, parseLookasideBase, parseSignaturePayload, putExtensionSignature, signSimpleSigning,
@@ -41,3 +27,25 @@ export type {
   SignaturePayload, SignaturePayloadType, VerifiedSimpleSignature, VerifiedSimpleSigningBlob, VerifyBlobOptions,
   VerifySignatureOptions, WrittenSignature,
 } from './simple-signing/index.ts';
+export {
+  createNotationVerifier, parseTrustPolicy, readTrustStoreDirectory, signNotation, SKIPPED_WARNING_PREFIX as NOTATION_SKIPPED_WARNING_PREFIX,
+} from './notation/index.ts';
+export type {
+  NotationSignatureFormat, NotationVerifierOptions, SignedNotation, SignNotationOptions, TrustPolicyDocument, TrustPolicyStatement,
+  TrustStore,
+} from './notation/index.ts';
+export type { PublicKey, PublicKeyAlgorithm } from './public-key.ts';
+export { parsePublicKey, toKeyHint, toPublicKey, verifySignatureWithKey } from './public-key.ts';
+export type { CosignVerifierOptions, NamedPublicKey } from './cosign/trust.ts';
+export { toPredicateType } from './cosign/trust.ts';
+export type { CosignIdentity } from './cosign/identity.ts';
+export { createCosignVerifier } from './cosign/verifier.ts';
+export { PREDICATE_TYPE_ALIASES } from './cosign/constants.ts';
+export {
+  createPolicyVerifier, createTrustedKeyReader, lookasideFor, parsePolicy, parseRegistriesD, requirementsFor, usesSigstoreAttachments,
+} from './policy/index.ts';
+export type {
+  DockerReference, FulcioTrust, KeySource, PkiTrust, Policy, PolicyRequirement, PolicyRequirements, PolicyVerifierOptions, RegistriesD,
+  RegistriesDFile, RegistryNamespace, SelectedRequirements, SignedByKeyType, SignedByRequirement, SignedIdentity, SignedIdentityType,
+  SigstoreSignedRequirement, SimpleSignatureBlob, SimpleSignatureFetcher, TrustedKeyReader,
+} from './policy/index.ts';
