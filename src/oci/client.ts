@@ -59,6 +59,8 @@ export interface PutManifestOptions extends SignalOptions {
 
 export interface ReferrersOptions extends SignalOptions {
   readonly artifactType?: string;
+  /** The caller knows the subject exists (it just resolved it): saves a probe on registries without the API. */
+  readonly subjectExists?: boolean;
 }
 
 export interface TagListOptions extends SignalOptions {

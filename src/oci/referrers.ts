@@ -22,6 +22,12 @@ import { describeRequest, headerValue, type HttpResponse } from './transport.ts'
 export interface ListReferrersOptions {
   readonly signal: AbortSignal;
   readonly artifactType?: string;
+  /**
+   * The caller has just resolved the subject in this repository, so a 404
+   * from the API cannot mean "no such subject": skip the probe that tells
+   * the two apart (one request fewer on registries without the API).
+   */
+  readonly subjectExists?: boolean;
 }
 
 /**
@@ -65,7 +71,7 @@ async function listViaApi(context: ClientContext, target: RepositoryTarget, subj
       method: 'GET', registry: target.registry, endpoint: target.endpoint, url, scopes: pullScopes(target), signal: options.signal,
       headers: { accept: OCI_INDEX },
     });
-    if (page === 0 && response.status !== 200) return classifyFailure(context, target, subject, response, operation, options.signal);
+    if (page === 0 && response.status !== 200) return classifyFailure(context, target, subject, response, operation, options);
     if (response.status !== 200) {
       throw await toResponseError(response, operation, { errorBodyBytes: context.limits.errorBodyBytes, now: context.http.clock.now() });
     }
@@ -81,14 +87,14 @@ async function listViaApi(context: ClientContext, target: RepositoryTarget, subj
 }
 
 async function classifyFailure(
-  context: ClientContext, target: RepositoryTarget, subject: string, response: HttpResponse, operation: string, signal: AbortSignal,
+  context: ClientContext, target: RepositoryTarget, subject: string, response: HttpResponse, operation: string, options: ListReferrersOptions,
 ): Promise<ApiOutcome> {
   const status = response.status;
   if (status === 404) {
     const { codes } = toRegistryErrorCodes(await readPrefix(response.body, context.limits.errorBodyBytes));
     if (codes.includes('NAME_UNKNOWN')) throw ociError('NAME_UNKNOWN', `${operation}: repository unknown`, { details: { status } });
     // A registry with the API never 404s for a subject that exists; so if it exists, there is no API.
-    const exists = await subjectExists(context, target, subject, signal);
+    const exists = options.subjectExists === true || await subjectExists(context, target, subject, options.signal);
     return { kind: 'unsupported', remember: exists };
   }
   if (status === 400 || status === 405 || status === 406) {

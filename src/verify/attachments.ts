@@ -126,7 +126,8 @@ export async function listReferrerArtifacts(
   const repository = repositoryOf(subject);
   let listed: Descriptor[];
   try {
-    listed = await context.client.listReferrers(repository, subject.descriptor.digest, { signal: context.signal });
+    // The subject was resolved just before verification: a 404 from the API means "no API", not "no subject".
+    listed = await context.client.listReferrers(repository, subject.descriptor.digest, { signal: context.signal, subjectExists: true });
   } catch (error) {
     if (isAbsent(error)) return [];
     throw error;

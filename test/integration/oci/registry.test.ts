@@ -9,6 +9,7 @@ import {
   OCI_INDEX, OCI_MANIFEST, RegistryClient, staticCredentials, toReferrersTag, type RegistryClientOptions,
 } from '../../../src/oci/index.ts';
 import { describeError, isBobError } from '../../../src/shared/index.ts';
+import { startCountingProxy } from '../../env/counting-proxy.ts';
 import { registry, scratchDir } from '../../env/environment.ts';
 import type { Registry } from '../../env/registries.ts';
 
@@ -138,6 +139,30 @@ describe('oci client against distribution (registry:2.8)', function () {
       const sboms = await fresh.listReferrers(repo, subject.digest, { signal: signal(), artifactType: 'application/spdx+json' });
       assert.deepEqual(sboms.map((d) => d.digest), [sbom.digest]);
     } finally { await fresh.close(); }
+  });
+
+  it('skips the subject probe after a referrers 404 when the caller knows the subject exists', async () => {
+    const repo = { registry: reg.host, repository: `bob/referrers-${randomBytes(3).toString('hex')}` };
+    const subject = artifact(Buffer.from('probed subject'));
+    await pushArtifact(client, repo, subject, 'v1');
+    const proxy = await startCountingProxy(reg.host);
+    const viaProxy = { ...repo, registry: proxy.host };
+    const requestsFor = async (options: { subjectExists?: boolean }): Promise<string[]> => {
+      proxy.requests.length = 0;
+      const fresh = new RegistryClient({ hosts: { [proxy.host]: { plainHttp: true } } });
+      try {
+        assert.deepEqual(await fresh.listReferrers(viaProxy, subject.digest, { signal: signal(), ...options }), []);
+        assert.equal(fresh.referrersSupport(proxy.host), 'tag');
+      } finally { await fresh.close(); }
+      return proxy.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{64}/g, 'x')}`);
+    };
+    try {
+      const probed = await requestsFor({});
+      assert.ok(probed.includes(`HEAD /v2/${repo.repository}/manifests/sha256:x`), probed.join(', '));
+      const known = await requestsFor({ subjectExists: true });
+      assert.equal(known.length, probed.length - 1, known.join(', '));
+      assert.ok(!known.includes(`HEAD /v2/${repo.repository}/manifests/sha256:x`), known.join(', '));
+    } finally { await proxy.stop(); }
   });
 });
 
