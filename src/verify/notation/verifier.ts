@@ -101,7 +101,7 @@ export function createNotationVerifier(options: NotationVerifierOptions): Verifi
 
   async function verify(subject: VerificationSubject, context: VerificationContext): Promise<Verdict> {
     const repository = `${subject.reference.registry}/${subject.reference.repository}`;
-    const artifactReference = formatReference({ ...subject.reference, digest: subject.descriptor.digest });
+    const artifactReference = formatReference({ registry: subject.reference.registry, repository: subject.reference.repository, digest: subject.descriptor.digest });
     const statement = selectTrustPolicy(policy, repository);
     if (statement === undefined) {
       return toRejected('POLICY_REJECTED', `artifact ${JSON.stringify(artifactReference)} has no applicable trust policy statement: no registryScopes entry matches ${JSON.stringify(repository)} and there is no "*" statement`, []);

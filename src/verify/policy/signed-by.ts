@@ -35,14 +35,14 @@ export async function prepareSignedByTrust(requirement: SignedByRequirement, rea
     try {
       keys.push(await readTrustedKey(source.path));
     } catch (error) {
-      throw configInvalid(`policy.json ${source.at}: ${error instanceof Error ? error.message : 'cannot be read'}`, { cause: error });
+      throw configInvalid(`policy.json ${source.at}: the key file cannot be read`, { cause: error });
     }
   }
   if (keys.length === 0) throw configInvalid(`policy.json ${requirement.at}: No public keys imported`, { details: { field: requirement.at } });
   try {
     return { keyType: requirement.keyType, keyring: await loadGpgKeyring(keys), signedIdentity: requirement.signedIdentity };
   } catch (error) {
-    throw configInvalid(`policy.json ${requirement.at}: ${error instanceof Error ? error.message : 'keys cannot be loaded'}`, { cause: error });
+    throw configInvalid(`policy.json ${requirement.at}: the GPG keys cannot be loaded`, { cause: error });
   }
 }
 

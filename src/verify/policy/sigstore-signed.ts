@@ -62,7 +62,7 @@ async function readSource(source: KeySource, readTrustedKey: TrustedKeyReader): 
   try {
     return await readTrustedKey(source.path);
   } catch (error) {
-    throw configInvalid(`policy.json ${source.at}: ${error instanceof Error ? error.message : 'cannot be read'}`, { cause: error });
+    throw configInvalid(`policy.json ${source.at}: the key file cannot be read`, { cause: error });
   }
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OCI_MANIFEST, parseManifest, type Descriptor, type RegistryClient } from '../../../../src/oci/index.ts';
-import { BobError, digestOf, isBobError } from '../../../../src/shared/index.ts';
+import { BobError, describeError, digestOf, isBobError } from '../../../../src/shared/index.ts';
 import { DEFAULT_VERIFY_LIMITS, type VerificationContext, type VerificationSubject } from '../../../../src/verify/index.ts';
 import { isRejectionError } from '../../../../src/verify/errors.ts';
 import { toCanonicalJson } from '../../../../src/verify/policy/canonical-json.ts';
@@ -200,7 +200,7 @@ describe('verify/policy sigstoreSigned on hand-built signatures', () => {
     await trustFor({ keyPath: 'cosign.pub' }, reader);
     await trustFor({ keyPath: join(dir, 'cosign.pub') }, reader);
     const broken: readonly (readonly [Record<string, unknown>, RegExp])[] = [
-      [{ keyPath: 'missing.pub' }, /policy.json default\[0\].keyPath: trusted key "missing.pub" cannot be read/],
+      [{ keyPath: 'missing.pub' }, /policy.json default\[0\].keyPath: the key file cannot be read: trusted key "missing.pub" cannot be read/],
       [{ keyPath: 'garbage.pub' }, /default\[0\].keyPath: parsing public key: PEM decoding failed/],
       [{ keyPath: '../etc/passwd' }, /outside the trusted keys directory/],
       [{ keyPath: '/etc/passwd' }, /outside the trusted keys directory/],
@@ -208,7 +208,7 @@ describe('verify/policy sigstoreSigned on hand-built signatures', () => {
       [{ keyData: b64('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') }, /unknown public key PEM file type "CERTIFICATE"/],
     ];
     for (const [fields, message] of broken) {
-      await assert.rejects(trustFor(fields, reader), (error: unknown) => isBobError(error, 'CONFIG_INVALID') && message.test(error.message), JSON.stringify(fields));
+      await assert.rejects(trustFor(fields, reader), (error: unknown) => isBobError(error, 'CONFIG_INVALID') && message.test(describeError(error)), JSON.stringify(fields));
     }
   });
 });
