@@ -14,4 +14,7 @@ export const EXIT_NOT_FOUND = 4;
 /** `diff artifact`: local content and the artifact differ. */
 export const EXIT_DIFFERENT = 5;
 
-export type ExitCode = 0 | 1 | 2 | 3 | 4 | 5;
+/** `verify artifact`: the artifact is not signed by anyone the given trust material trusts. */
+export const EXIT_UNTRUSTED = 6;
+
+export type ExitCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;

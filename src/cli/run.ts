@@ -54,7 +54,8 @@ export async function formatHelp(): Promise<string> {
     'Run `bobctl <verb> --help` for a verb\'s flags.',
     '',
     'Exit codes: 0 success, 1 operation failed, 2 usage error, 3 authentication refused,',
-    '            4 not found, 5 contents differ (diff artifact).',
+    '            4 not found, 5 contents differ (diff artifact),',
+    '            6 not trusted (verify artifact).',
     '',
   ].join('\n');
 }

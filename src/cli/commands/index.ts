@@ -19,4 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'build artifact', load: async () => (await import('./build-artifact.ts')).buildArtifact },
   { name: 'link artifact', load: async () => (await import('./link-artifact.ts')).linkArtifact },
   { name: 'discover', load: async () => (await import('./discover.ts')).discover },
+  { name: 'generate-key-pair', load: async () => (await import('./generate-key-pair.ts')).generateKeyPair },
+  { name: 'sign artifact', load: async () => (await import('./sign-artifact.ts')).signArtifact },
+  { name: 'verify artifact', load: async () => (await import('./verify-artifact.ts')).verifyArtifact },
 ];
