@@ -2,7 +2,9 @@
 // distribution registry started by the test environment. Prints wall time,
 // throughput, peak RSS and the bob/oras ratio for push and pull of a 100 MB
 // artifact and of one with 5,000 small files, and the requests a warm
-// re-pull costs. Figures are printed, never asserted.
+// re-pull costs. Then the verification scenario (bench/verify.ts).
+// BENCH_ONLY=verify runs only that one, BENCH_ONLY=transfer only the above.
+// Figures are printed, never asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { registry, scratchDir, stopEnvironment } from '../test/env/environment.t
 import { isolatedEnv } from '../test/env/peers.ts';
 import { run } from '../test/env/run.ts';
 import { toolPath } from '../test/env/tools.ts';
+import { runVerifyBench } from './verify.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 // The built binary, as users run it (npm run bench builds it first).
@@ -122,8 +125,12 @@ async function main(): Promise<void> {
   console.log(`\nwarm re-pull of the unchanged 100 MB artifact: ${warm.seconds.toFixed(2)} s, requests: ${warmRequests} (cold pull: ${cold} requests)`);
 }
 
+const ONLY = process.env['BENCH_ONLY'] ?? '';
+if (!['', 'transfer', 'verify'].includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: expected transfer or verify`);
+
 try {
-  await main();
+  if (ONLY !== 'verify') await main();
+  if (ONLY !== 'transfer') await runVerifyBench();
 } finally {
   await stopEnvironment();
 }
