@@ -11,7 +11,7 @@
  * Passwords never appear in a message, a detail or a cause.
  */
 import { createPrivateKey, createPublicKey, randomBytes, scrypt, type KeyObject } from 'node:crypto';
-import nacl from 'tweetnacl';
+import { loadNacl } from '../lazy-libraries.ts';
 import { decodeStandardBase64, encodeStandardBase64 } from '../base64.ts';
 import { verifyError } from '../errors.ts';
 import { isJsonObject, parseStrictJson, type JsonObject } from '../strict-json.ts';
@@ -38,6 +38,10 @@ export interface EncryptOptions {
   /** scrypt N; one of SCRYPT_COSTS. Default 65536 like cosign. */
   readonly scryptCost?: number;
 }
+
+/** NaCl secretbox (XSalsa20-Poly1305) key and nonce sizes, as cosign's encrypted key format uses it. */
+const SECRETBOX_KEY_BYTES = 32;
+const SECRETBOX_NONCE_BYTES = 24;
 
 function keyFileError(message: string, reason: string): Error {
   // Stalling: a wrong password or a broken file does not fix itself on retry.
@@ -69,7 +73,7 @@ export function encodePem(type: string, bytes: Uint8Array): string {
 
 async function deriveKey(password: string, salt: Uint8Array, cost: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    scrypt(Buffer.from(password, 'utf8'), salt, nacl.secretbox.keyLength, { N: cost, r: SCRYPT_R, p: SCRYPT_P, maxmem: SCRYPT_MAXMEM }, (error, key) => {
+    scrypt(Buffer.from(password, 'utf8'), salt, SECRETBOX_KEY_BYTES, { N: cost, r: SCRYPT_R, p: SCRYPT_P, maxmem: SCRYPT_MAXMEM }, (error, key) => {
       if (error === null) resolve(new Uint8Array(key));
       else reject(keyFileError('cannot derive the key-file key (scrypt failed)', 'kdf'));
     });
@@ -117,8 +121,8 @@ function toEncryptedKey(bytes: Uint8Array): EncryptedKey {
     );
   }
   const nonce = base64Field(cipher, 'nonce', 'cipher.nonce');
-  if (nonce.length !== nacl.secretbox.nonceLength) {
-    throw keyFileError(`cosign private key: cipher.nonce must be ${String(nacl.secretbox.nonceLength)} bytes`, 'cipher');
+  if (nonce.length !== SECRETBOX_NONCE_BYTES) {
+    throw keyFileError(`cosign private key: cipher.nonce must be ${String(SECRETBOX_NONCE_BYTES)} bytes`, 'cipher');
   }
   return { cost, salt: base64Field(kdf, 'salt', 'kdf.salt'), nonce, ciphertext: base64Field(json, 'ciphertext', 'ciphertext') };
 }
@@ -149,6 +153,7 @@ export async function decryptPrivateKey(text: string, password: string): Promise
   }
   const encrypted = toEncryptedKey(block.bytes);
   const key = await deriveKey(password, encrypted.salt, encrypted.cost);
+  const nacl = await loadNacl();
   const plaintext = nacl.secretbox.open(encrypted.ciphertext, encrypted.nonce, key);
   if (plaintext === null) throw keyFileError('incorrect password for the cosign private key (or the key file is corrupted)', 'password');
   return toPrivateKey(plaintext, 'the decrypted cosign private key');
@@ -159,7 +164,8 @@ export async function encryptPrivateKey(privateKey: KeyObject, password: string,
   const cost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
   if (!SCRYPT_COSTS.includes(cost)) throw keyFileError(`scrypt cost must be one of ${SCRYPT_COSTS.join(', ')}`, 'kdf');
   const salt = randomBytes(SALT_BYTES);
-  const nonce = randomBytes(nacl.secretbox.nonceLength);
+  const nacl = await loadNacl();
+  const nonce = randomBytes(SECRETBOX_NONCE_BYTES);
   const key = await deriveKey(password, salt, cost);
   const der = privateKey.export({ format: 'der', type: 'pkcs8' });
   const ciphertext = nacl.secretbox(new Uint8Array(der), new Uint8Array(nonce), key);

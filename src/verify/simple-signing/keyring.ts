@@ -5,7 +5,8 @@
  * `gpg --import` would (the same key twice becomes one key with the
  * signatures of both, so a later revocation certificate takes effect).
  */
-import { readKeys, type Key, type PublicKey } from 'openpgp';
+import type { Key, PublicKey } from 'openpgp';
+import { loadOpenpgp } from '../lazy-libraries.ts';
 import { toSafeText } from '../../shared/index.ts';
 import { configInvalid } from '../errors.ts';
 
@@ -27,6 +28,7 @@ async function readEntry(bytes: Uint8Array, index: number): Promise<Key[]> {
   const what = `GPG key entry ${String(index + 1)}`;
   if (bytes.length === 0) throw configInvalid(`${what} is empty`);
   try {
+    const { readKeys } = await loadOpenpgp();
     if (!isArmored(bytes)) return await readKeys({ binaryKeys: bytes });
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     const blocks = text.match(ARMOR_BLOCK) ?? [];

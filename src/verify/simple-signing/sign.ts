@@ -8,7 +8,8 @@
  * `signature-N` or through the registry extension.
  */
 import { deflateRawSync } from 'node:zlib';
-import { createMessage, decryptKey, readPrivateKey, sign, type PrivateKey } from 'openpgp';
+import type { PrivateKey } from 'openpgp';
+import { loadOpenpgp } from '../lazy-libraries.ts';
 import { isDigest, toSafeText } from '../../shared/index.ts';
 import { parseReference } from '../../oci/index.ts';
 import { verifyError } from '../errors.ts';
@@ -37,6 +38,7 @@ function signingFailed(message: string, cause?: unknown): Error {
 }
 
 async function unlockKey(armored: string, passphrase: string | undefined): Promise<PrivateKey> {
+  const { decryptKey, readPrivateKey } = await loadOpenpgp();
   let key: PrivateKey;
   try {
     key = await readPrivateKey({ armoredKey: armored });
@@ -70,6 +72,7 @@ export async function signSimpleSigning(options: SignSimpleSigningOptions): Prom
     timestamp: Math.floor(now.getTime() / 1000),
   });
   const key = await unlockKey(options.privateKeyArmored, options.passphrase);
+  const { createMessage, sign } = await loadOpenpgp();
   let signed: unknown;
   try {
     const message = await createMessage({ binary: payload, format: 'binary' });

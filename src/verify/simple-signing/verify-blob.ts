@@ -10,9 +10,8 @@
  * return, never over "the data" the library extracts from an inline message
  * (CVE-2025-47934, research/reliability.md §1.8 and §6 row 35).
  */
-import {
-  createMessage, enums, readSignature, verify, type PublicKey, type SignaturePacket, type Subkey,
-} from 'openpgp';
+import type { PublicKey, SignaturePacket, Subkey } from 'openpgp';
+import { loadOpenpgp } from '../lazy-libraries.ts';
 import { toSafeText } from '../../shared/index.ts';
 import { RejectionError } from '../errors.ts';
 import type { GpgKeyring } from './keyring.ts';
@@ -39,6 +38,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 async function readSignaturePacket(parts: SignedMessageParts): Promise<SignaturePacket> {
+  const { readSignature } = await loadOpenpgp();
   let packets: readonly SignaturePacket[];
   try {
     const signature = await readSignature({
@@ -55,8 +55,9 @@ async function readSignaturePacket(parts: SignedMessageParts): Promise<Signature
 }
 
 /** The one-pass header must describe the signature that follows (RFC 9580 §5.4). */
-function assertConsistent(parts: SignedMessageParts, signature: SignaturePacket): void {
-  if (signature.signatureType !== enums.signature.binary) {
+/** `binary` is openpgp's enums.signature.binary (type 0x00, RFC 9580 §5.2.1.1), passed in because the library loads lazily. */
+function assertConsistent(parts: SignedMessageParts, signature: SignaturePacket, binary: SignaturePacket['signatureType']): void {
+  if (signature.signatureType !== binary) {
     throw new RejectionError(
       'SIGNATURE_INVALID',
       `OpenPGP signature type 0x${(signature.signatureType ?? 0).toString(16).padStart(2, '0')} is not a binary document signature (0x00)`,
@@ -144,10 +145,11 @@ async function assertValidAt(candidate: Candidate, signature: SignaturePacket, n
 export async function verifySimpleSigningBlob(
   blob: Uint8Array, keyring: GpgKeyring, options: VerifyBlobOptions = {},
 ): Promise<VerifiedSimpleSigningBlob> {
+  const { createMessage, enums, readSignature, verify } = await loadOpenpgp();
   const now = options.now ?? new Date();
   const parts = toSignedMessageParts(blob);
   const signature = await readSignaturePacket(parts);
-  assertConsistent(parts, signature);
+  assertConsistent(parts, signature, enums.signature.binary);
   const created = signature.created;
   if (created === null) throw new RejectionError('SIGNATURE_INVALID', 'the OpenPGP signature has no creation time');
   const candidates = findCandidates(keyring, signature);
