@@ -49,3 +49,4 @@ export type {
   RegistriesDFile, RegistryNamespace, SelectedRequirements, SignedByKeyType, SignedByRequirement, SignedIdentity, SignedIdentityType,
   SigstoreSignedRequirement, SimpleSignatureBlob, SimpleSignatureFetcher, TrustedKeyReader,
 } from './policy/index.ts';
+export { parseStrictJson, StrictJsonError } from './strict-json.ts';

@@ -14,7 +14,7 @@ import { formatReference } from '../../oci/index.ts';
 import { BobError } from '../../shared/index.ts';
 import {
   createCosignVerifier, createNotationVerifier, createPolicyVerifier, createTrustedKeyReader, DEFAULT_VERIFY_LIMITS, parsePolicy,
-  parseRegistriesD, readTrustStoreDirectory, type CosignIdentity, type NamedPublicKey, type Verdict, type VerificationSubject,
+  parseRegistriesD, parseStrictJson, StrictJsonError, readTrustStoreDirectory, type CosignIdentity, type NamedPublicKey, type Verdict, type VerificationSubject,
   type Verifier,
 } from '../../verify/index.ts';
 import { booleanFlag, stringFlag, stringsFlag, type Command, type FlagValues, type OptionSpecs } from '../command.ts';
@@ -106,12 +106,14 @@ const cosignProvider: ProviderEntry = {
     if (identity !== undefined && rootPath === undefined) throw usageError('keyless verification needs --trusted-root (trusted_root.json)');
     let trustedRoot: unknown;
     if (rootPath !== undefined) {
-      const text = (await readFlagFile(context, 'trusted-root', rootPath)).toString('utf8');
+      const bytes = await readFlagFile(context, 'trusted-root', rootPath);
       try {
-        trustedRoot = JSON.parse(text);
+        // Strict (duplicate keys, trailing data, invalid UTF-8 refused), as cosign's protojson reads it.
+        trustedRoot = parseStrictJson(bytes);
       } catch (error) {
         // Broken trust material, like a broken policy.json: exit 1, not a usage error.
-        throw new BobError('CONFIG_INVALID', `--trusted-root ${rootPath} is not JSON`, { cause: error, errorClass: 'stalling' });
+        const detail = error instanceof StrictJsonError ? `: ${error.message}` : '';
+        throw new BobError('CONFIG_INVALID', `--trusted-root ${rootPath} is not JSON${detail}`, { cause: error, errorClass: 'stalling' });
       }
     }
     // Offline keyed verification without a trusted root has no Rekor keys to check a proof with: Flux's keyed mode.

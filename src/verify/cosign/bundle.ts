@@ -11,6 +11,7 @@ import { RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import { RejectionError } from '../errors.ts';
 import { parseStrictJson } from '../strict-json.ts';
 import { assertStatementNamesDigest, parseInTotoStatement, toPae } from './dsse.ts';
+import { assertBundleBytesFields } from './bundle-bytes.ts';
 import { checkSignature, type SignerResult } from './evidence.ts';
 import type { CosignTrust } from './trust.ts';
 
@@ -24,7 +25,8 @@ function isV03(mediaType: string): boolean {
 }
 
 /**
- * Parses bundle JSON strictly (duplicate keys refused), then as a Sigstore
+ * Parses bundle JSON strictly (duplicate keys refused, bytes fields
+ * base64 as protojson reads it), then as a Sigstore
  * bundle with the checks of its version; `allowCertificateChain` lifts only
  * the v0.3 "leaf certificate, not a chain" rule (--allow-certificate-chain).
  */
@@ -35,6 +37,8 @@ export function parseBundle(bytes: Uint8Array, allowCertificateChain = false): B
   } catch {
     throw new RejectionError('PAYLOAD_INVALID', 'bundle is not valid JSON');
   }
+  // Before fromJSON, whose base64 decoder skips characters Go's protojson refuses.
+  assertBundleBytesFields(json);
   let proto: ProtoBundle;
   try {
     proto = ProtoBundle.fromJSON(json);

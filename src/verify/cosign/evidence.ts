@@ -15,6 +15,7 @@ import {
 import { RejectionError } from '../errors.ts';
 import { toPublicKey, verifySignatureWithKey, type PublicKey } from '../public-key.ts';
 import type { RejectionCode } from '../types.ts';
+import { toUnhandledCriticalExtensions } from '../x509-extensions.ts';
 import { matchesIdentity, toCertificateIdentity } from './identity.ts';
 import type { CosignTrust } from './trust.ts';
 
@@ -184,6 +185,39 @@ function allowsCodeSigning(certificate: X509Certificate): boolean {
   return usages.some((usage) => usage.tag.isOID() && [CODE_SIGNING, ANY_EXTENDED_KEY_USAGE].includes(usage.toOID()));
 }
 
+function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.issuer.equals(parent.subject) && child.verify(parent);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * RFC 5280 §4.2 as cosign applies it: ValidateAndUnpackCertWithIntermediates
+ * drops only the SAN from the leaf's unhandled critical extensions, then Go's
+ * x509.Verify refuses any other one on every certificate of the chain
+ * (isValid, for the leaf, the intermediates and the root). @sigstore/verify
+ * does not look at criticality, so bob checks the leaf and the certificates
+ * above it in each trusted authority that issued it; one clean authority suffices.
+ */
+function assertCriticalExtensionsHandled(certificate: X509Certificate, authorities: TrustMaterial['certificateAuthorities']): void {
+  const [leafExtension] = toUnhandledCriticalExtensions(certificate.extensions);
+  if (leafExtension !== undefined) {
+    throw new RejectionError('CERTIFICATE_INVALID', `Failed to verify certificate chain: certificate has an unhandled critical extension ${leafExtension}`);
+  }
+  const problems: (string | undefined)[] = [];
+  for (const authority of authorities) {
+    const issuer = authority.certChain.findIndex((candidate) => issuedBy(certificate, candidate));
+    if (issuer < 0) continue;
+    problems.push(authority.certChain.slice(issuer).flatMap((member) => toUnhandledCriticalExtensions(member.extensions))[0]);
+  }
+  const [first] = problems;
+  if (first !== undefined && problems.every((problem) => problem !== undefined)) {
+    throw new RejectionError('CERTIFICATE_INVALID', `Failed to verify certificate chain: certificate authority has an unhandled critical extension ${first}`);
+  }
+}
+
 function checkKeyless(trust: CosignTrust, evidence: SignatureEvidence, now: Date): SignerResult {
   const { certificate } = evidence;
   if (certificate === undefined) throw new RejectionError('SIGNER_UNTRUSTED', 'signed with a bare key; keyless verification needs a certificate');
@@ -197,6 +231,7 @@ function checkKeyless(trust: CosignTrust, evidence: SignatureEvidence, now: Date
     throw new RejectionError('SIGNATURE_INVALID', 'signature does not verify with the certificate key');
   }
   if (!allowsCodeSigning(certificate)) throw new RejectionError('CERTIFICATE_INVALID', 'certificate is not valid for code signing');
+  assertCriticalExtensionsHandled(certificate, trust.material.certificateAuthorities);
   assertTlogPresent(trust, evidence);
   const timestamps = toTimestamps(trust, evidence);
   const proven = timestamps.length > 0;

@@ -5,6 +5,7 @@
  */
 import { X509Certificate as NodeCertificate, createHash, type KeyObject } from 'node:crypto';
 import { ASN1Obj, X509Certificate as Asn1Certificate } from '@sigstore/core';
+import { toUnhandledCriticalExtensions } from '../x509-extensions.ts';
 
 const OID_KEY_USAGE = '2.5.29.15';
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
@@ -62,6 +63,8 @@ export interface Certificate {
   readonly keyUsage: { readonly critical: boolean; readonly bits: ReadonlySet<KeyUsageName> } | undefined;
   readonly basicConstraints: { readonly critical: boolean; readonly isCA: boolean; readonly maxPathLen: number | undefined } | undefined;
   readonly extKeyUsage: readonly string[] | undefined;
+  /** OIDs of critical extensions Go's x509 does not handle (x509-extensions.ts), in order. */
+  readonly unhandledCriticalExtensions: readonly string[];
 }
 
 function decodeString(object: ASN1Obj): string | undefined {
@@ -199,6 +202,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
       publicKey: node.publicKey,
       signatureAlgorithmOid: signatureAlgorithm,
       ...readExtensions(parsed),
+      unhandledCriticalExtensions: toUnhandledCriticalExtensions(parsed.extensions),
     };
   } catch (error) {
     if (error instanceof CertificateError) throw error;

@@ -89,7 +89,20 @@ function assertCodeSigningCA(certificate: Certificate, expectedPathLen: number):
   assertKeyStrength(certificate);
 }
 
-/** Throws ChainError naming the first rule of §6.5 the chain breaks. */
+/**
+ * RFC 5280 §4.2: a certificate with a critical extension the verifier does
+ * not recognise must be rejected. Deliberately stricter than notation-core-go,
+ * which validates the chain by hand and never calls x509.Verify, so it accepts
+ * such certificates (docs/verification-hostile-inputs.md, "Known deviations").
+ * "Recognised" is Go's handled set (x509-extensions.ts), which covers every
+ * extension notation reads (keyUsage, extKeyUsage, basicConstraints).
+ */
+function assertCriticalExtensionsHandled(certificate: Certificate): void {
+  const [oid] = certificate.unhandledCriticalExtensions;
+  if (oid !== undefined) throw new ChainError(`certificate with subject "${certificate.subject}": unhandled critical extension ${oid}`);
+}
+
+/** Throws ChainError naming the first rule of §6.5 the chain breaks (or an unhandled critical extension). */
 export function assertCodeSigningChain(chain: readonly Certificate[]): void {
   const [leaf] = chain;
   if (leaf === undefined) throw new ChainError('certificate chain must contain at least one certificate');
@@ -98,6 +111,7 @@ export function assertCodeSigningChain(chain: readonly Certificate[]): void {
     if (!Buffer.from(leaf.rawIssuer).equals(Buffer.from(leaf.rawSubject)) || !hasValidSignatureFrom(leaf, leaf)) {
       throw new ChainError(`invalid self-signed certificate. subject: "${leaf.subject}"`);
     }
+    assertCriticalExtensionsHandled(leaf);
     assertCodeSigningLeaf(leaf);
     return;
   }
@@ -116,6 +130,7 @@ export function assertCodeSigningChain(chain: readonly Certificate[]): void {
         throw new ChainError(`invalid certificates or certificate with subject "${certificate.subject}" is not issued by "${parent.subject}"`);
       }
     }
+    assertCriticalExtensionsHandled(certificate);
     if (index === 0) assertCodeSigningLeaf(certificate);
     else assertCodeSigningCA(certificate, index - 1);
   });

@@ -135,7 +135,8 @@ export function parseDistinguishedName(name: string): DistinguishedName {
  * (non-string values of the named types dropped; other attribute types as
  * `OID=#hex`; repeated types as one multi-valued RDN) and notation parses
  * that string with the rules above. So any attribute outside Go's named set
- * (e.g. emailAddress) makes the subject unparseable, as does a repeated type.
+ * (e.g. emailAddress) makes the subject unparseable, as does a repeated type
+ * or a value containing `=#`.
  */
 export function toCertificateSubject(certificate: Certificate): DistinguishedName {
   const rdns: Attribute[][] = [];
@@ -146,6 +147,11 @@ export function toCertificateSubject(certificate: Certificate): DistinguishedNam
       throw new DistinguishedNameError(`unsupported distinguished name (DN) ${shown(certificate.subject)}: attribute ${attribute.oid} renders as "=#"`);
     }
     if (attribute.value === undefined) continue;
+    // Go escapes only a leading "#" and never "=", so a value holding "=#" reaches notation's
+    // ParseDistinguishedName as "=#", which it refuses (CVE-2023-25656; e.g. "CN=Bad=#CN").
+    if (attribute.value.includes('=#')) {
+      throw new DistinguishedNameError(`unsupported distinguished name (DN) ${shown(certificate.subject)}: notation does not support x509.subject identities containing "=#"`);
+    }
     const list = byType.get(type) ?? [];
     if (list.length === 0) rdns.push(list);
     list.push({ type, value: attribute.value });

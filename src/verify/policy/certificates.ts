@@ -11,17 +11,13 @@
 import { X509Certificate as NodeCertificate } from 'node:crypto';
 import { ASN1Obj, X509Certificate } from '@sigstore/core';
 import { RejectionError } from '../errors.ts';
+import { toUnhandledCriticalExtensions } from '../x509-extensions.ts';
 import { collectPem, decodeAllPem } from './pem.ts';
 
 const OID_EKU = '2.5.29.37';
 const OID_SAN = '2.5.29.17';
 const OID_EKU_ANY = '2.5.29.37.0';
 const OID_EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
-/** Extensions Go's x509 parser handles; any other critical extension fails verification. */
-const HANDLED_EXTENSIONS = new Set([
-  '2.5.29.15', '2.5.29.19', OID_SAN, '2.5.29.30', '2.5.29.31', '2.5.29.32', '2.5.29.35', OID_EKU, '2.5.29.14',
-  '1.3.6.1.5.5.7.1.1', '2.5.29.36', '2.5.29.33', '2.5.29.54',
-]);
 /** Signature algorithms Go's Verify rejects (MD5, SHA-1 with RSA and ECDSA). */
 const INSECURE_SIGNATURE_ALGORITHMS = new Set(['1.2.840.113549.1.1.4', '1.2.840.113549.1.1.5', '1.2.840.10045.4.1', '1.2.840.10040.4.3']);
 const MAX_CHAIN_LENGTH = 8;
@@ -79,10 +75,7 @@ function checkValidity(certificate: Certificate, time: Date, allowCriticalSan: b
   if (time < certificate.parsed.notBefore || time > certificate.parsed.notAfter) {
     throw failure('CERTIFICATE_EXPIRED', `certificate has expired or is not yet valid at ${time.toISOString()}`);
   }
-  for (const extension of certificate.parsed.extensions) {
-    const oid = extension.subs[0]?.toOID() ?? '';
-    const critical = extension.subs.length === 3 && extension.subs[1]?.toBoolean() === true;
-    if (!critical || HANDLED_EXTENSIONS.has(oid)) continue;
+  for (const oid of toUnhandledCriticalExtensions(certificate.parsed.extensions)) {
     if (allowCriticalSan && oid === OID_SAN) continue;
     throw failure('CERTIFICATE_INVALID', `unhandled critical extension ${oid}`);
   }

@@ -3,13 +3,14 @@
 // asserted, on bytes built in-process (no module mocking; the registry is an
 // in-memory fake answering the client calls).
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { isBobError } from '../../../../src/shared/index.ts';
 import { verifyBundle } from '../../../../src/verify/cosign/bundle.ts';
 import { toPae } from '../../../../src/verify/cosign/dsse.ts';
 import { verifyLegacyAttestation, verifyLegacySignature } from '../../../../src/verify/cosign/legacy.ts';
 import { toCosignTrust, type CosignVerifierOptions } from '../../../../src/verify/cosign/trust.ts';
 import { createCosignVerifier, type Rejected, type Verdict } from '../../../../src/verify/index.ts';
+import { basicConstraints, buildCertificate, keyUsage } from '../../../fixtures/sigstore/certificates.ts';
 import { createTestPki } from '../../../fixtures/sigstore/pki.ts';
 import {
   bundleJson, DIGEST, dsseEnvelope, ecKey, encode, ISSUER, keyHintOf, legacyLayer, OTHER_DIGEST, rejectionOf, simplePayload, statement,
@@ -17,6 +18,7 @@ import {
 import { attTag, contextFor, fakeRegistry, SUBJECT, sigTag, type FakeLayer } from './fake-registry.ts';
 
 const NOW = new Date();
+const UNKNOWN_OID = '1.2.3.4.5';
 const pki = createTestPki(NOW);
 const signer = ecKey();
 const SIGN = 'https://sigstore.dev/cosign/sign/v1';
@@ -387,6 +389,125 @@ describe('hostile inputs: cosign', () => {
       assert.deepEqual(rejectionOf(() => verifyLegacySignature(keyless(), legacy, DIGEST, NOW)), { code: 'CERTIFICATE_EXPIRED', message: CHAIN_TIME });
       const bundle = bundleJson(dsseEnvelope(leaf.privateKey, statement(DIGEST)), { certificate: leaf.der });
       assert.deepEqual(rejectionOf(() => verifyBundle(keyless(), encode(bundle), DIGEST, NOW)), { code: 'CERTIFICATE_EXPIRED', message: CHAIN_TIME });
+    });
+  });
+
+  describe('unknown critical extensions (keyless)', () => {
+    // cosign ValidateAndUnpackCertWithIntermediates strips only the SAN from UnhandledCriticalExtensions
+    // and then calls Go's x509 Certificate.Verify, which fails on any other unhandled critical extension
+    // on any certificate of the chain (RFC 5280 §4.2). sigstore-go (cosign 3) verifies with x509.Verify too.
+    const LEAF_MESSAGE = `Failed to verify certificate chain: certificate has an unhandled critical extension ${UNKNOWN_OID}`;
+    const exact = (extra: Partial<CosignVerifierOptions> = {}) => keyless({ keyless: { identities: [{ subject: 'dev@corp.com', issuer: ISSUER }] }, ...extra });
+    const leafWith = (critical: boolean) => pki.issueLeaf({
+      sans: [{ email: 'dev@corp.com' }], issuer: ISSUER, extensions: [{ oid: UNKNOWN_OID, critical, value: Buffer.from([0x05, 0x00]) }],
+    });
+
+    it('a leaf with an unknown CRITICAL extension, legacy .sig: CERTIFICATE_INVALID naming the extension', () => {
+      const leaf = leafWith(true);
+      const layer = legacyLayer(leaf.privateKey, simplePayload(DIGEST), { 'dev.sigstore.cosign/certificate': leaf.pem });
+      assert.deepEqual(rejectionOf(() => verifyLegacySignature(exact(), layer, DIGEST, NOW)), { code: 'CERTIFICATE_INVALID', message: LEAF_MESSAGE });
+    });
+
+    it('a leaf with an unknown CRITICAL extension, bundle: CERTIFICATE_INVALID naming the extension', () => {
+      const leaf = leafWith(true);
+      const bundle = bundleJson(dsseEnvelope(leaf.privateKey, statement(DIGEST)), { certificate: leaf.der });
+      assert.deepEqual(rejectionOf(() => verifyBundle(exact(), encode(bundle), DIGEST, NOW)), { code: 'CERTIFICATE_INVALID', message: LEAF_MESSAGE });
+    });
+
+    it('control: the same extension NOT critical verifies (legacy and bundle)', () => {
+      const leaf = leafWith(false);
+      const layer = legacyLayer(leaf.privateKey, simplePayload(DIGEST), { 'dev.sigstore.cosign/certificate': leaf.pem });
+      assert.equal(verifyLegacySignature(exact(), layer, DIGEST, NOW).signer, `dev@corp.com (issuer ${ISSUER})`);
+      const bundle = bundleJson(dsseEnvelope(leaf.privateKey, statement(DIGEST)), { certificate: leaf.der });
+      assert.equal(verifyBundle(exact(), encode(bundle), DIGEST, NOW).signer, `dev@corp.com (issuer ${ISSUER})`);
+    });
+
+    it('an intermediate CA with an unknown CRITICAL extension: CERTIFICATE_INVALID naming it (Go\'s isValid checks every chain certificate)', () => {
+      // The same intermediate (subject, key) re-issued by the root with one extra critical extension.
+      const validity = new X509Certificate(pki.intermediate.der);
+      const intermediate = buildCertificate({
+        subject: 'bob test fulcio intermediate', issuer: 'bob test fulcio root', serial: 4242n,
+        notBefore: new Date(validity.validFrom), notAfter: new Date(validity.validTo), publicKey: pki.intermediate.publicKey, signingKey: pki.root.privateKey,
+        extensions: [basicConstraints(true), keyUsage(true), { oid: UNKNOWN_OID, critical: true, value: Buffer.from([0x05, 0x00]) }],
+      });
+      const root = pki.trustedRoot();
+      const [authority] = root['certificateAuthorities'] as { certChain: { certificates: { rawBytes: string }[] } }[];
+      assert.ok(authority !== undefined);
+      authority.certChain.certificates[0] = { rawBytes: intermediate.toString('base64') };
+      const leaf = pki.issueLeaf({ sans: [{ email: 'dev@corp.com' }], issuer: ISSUER });
+      const message = `Failed to verify certificate chain: certificate authority has an unhandled critical extension ${UNKNOWN_OID}`;
+      const layer = legacyLayer(leaf.privateKey, simplePayload(DIGEST), { 'dev.sigstore.cosign/certificate': leaf.pem });
+      assert.deepEqual(rejectionOf(() => verifyLegacySignature(exact({ trustedRoot: root }), layer, DIGEST, NOW)), { code: 'CERTIFICATE_INVALID', message });
+      const bundle = bundleJson(dsseEnvelope(leaf.privateKey, statement(DIGEST)), { certificate: leaf.der });
+      assert.deepEqual(rejectionOf(() => verifyBundle(exact({ trustedRoot: root }), encode(bundle), DIGEST, NOW)), { code: 'CERTIFICATE_INVALID', message });
+      // Control: the original authority verifies the same leaf.
+      assert.equal(verifyLegacySignature(exact(), layer, DIGEST, NOW).signer, `dev@corp.com (issuer ${ISSUER})`);
+    });
+  });
+
+  describe('bundle bytes fields: base64 as Go protojson reads it', () => {
+    // @sigstore/protobuf-specs fromJSON decodes with Buffer.from(text, 'base64'), which skips any character it
+    // does not know; Go's protojson (cosign 3) accepts std or url alphabet, padded or not, and nothing else
+    // ("invalid value for bytes type"; research/signatures.md §8 pitfall 2).
+    interface BundleShape { dsseEnvelope: { payload: string; signatures: { sig: string }[] } }
+    const envelope = dsseEnvelope(signer.privateKey, statement(DIGEST));
+    const good = bundleJson(envelope, { keyHint: keyHintOf(signer.publicKey) });
+    const sig = envelope.signature.toString('base64');
+    const payload = envelope.payload.toString('base64');
+    const mutated = (mutate: (json: BundleShape) => void): Buffer => {
+      const json = JSON.parse(JSON.stringify(good)) as BundleShape;
+      mutate(json);
+      return encode(json);
+    };
+    const refused = (field: string) => ({ code: 'PAYLOAD_INVALID', message: `not a Sigstore bundle: ${field} is not valid base64` });
+    const SIG = 'dsseEnvelope.signatures[0].sig';
+    const cases: [string, string, (json: BundleShape) => void][] = [
+      ['a "!" inside the signature', SIG, (json) => { json.dsseEnvelope.signatures[0] = { sig: `${sig.slice(0, 8)}!${sig.slice(8)}` }; }],
+      ['a space inside the signature', SIG, (json) => { json.dsseEnvelope.signatures[0] = { sig: `${sig.slice(0, 8)} ${sig.slice(8)}` }; }],
+      ['a newline inside the signature (Go skips it; bob is stricter)', SIG, (json) => { json.dsseEnvelope.signatures[0] = { sig: `${sig.slice(0, 8)}\n${sig.slice(8)}` }; }],
+      ['both alphabets mixed in the signature', SIG, (json) => { json.dsseEnvelope.signatures[0] = { sig: `-+${sig.slice(2)}` }; }],
+      ['a number instead of a string', SIG, (json) => { (json.dsseEnvelope.signatures[0] as unknown as { sig: number }).sig = 1234; }],
+      ['a "*" inside the payload', 'dsseEnvelope.payload', (json) => { json.dsseEnvelope.payload = `${payload.slice(0, 8)}*${payload.slice(8)}`; }],
+      ['an extra "=" (padding on a length that is not a multiple of 4)', 'dsseEnvelope.payload', (json) => { json.dsseEnvelope.payload = `${payload}=`; }],
+      ['a lone trailing character', 'dsseEnvelope.payload', (json) => { json.dsseEnvelope.payload = `${'A'.repeat(4 * 10)}A`; }],
+    ];
+    for (const [what, field, mutate] of cases) {
+      it(`${what}: PAYLOAD_INVALID naming ${field}`, () => {
+        assert.deepEqual(rejectionOf(() => verifyBundle(keyed(), mutated(mutate), DIGEST, NOW)), refused(field));
+      });
+    }
+
+    it('a "*" inside verificationMaterial.certificate.rawBytes: PAYLOAD_INVALID', () => {
+      const leaf = pki.issueLeaf({ sans: [{ email: 'dev@corp.com' }], issuer: ISSUER });
+      const bundle = bundleJson(dsseEnvelope(leaf.privateKey, statement(DIGEST)), { certificate: leaf.der });
+      const raw = leaf.der.toString('base64');
+      (bundle['verificationMaterial'] as { certificate: { rawBytes: string } }).certificate.rawBytes = `${raw.slice(0, 10)}*${raw.slice(10)}`;
+      assert.deepEqual(rejectionOf(() => verifyBundle(keyless(), encode(bundle), DIGEST, NOW)), refused('verificationMaterial.certificate.rawBytes'));
+    });
+
+    it('tlog entry and timestamp bytes fields are checked too, even when the tlog is ignored', () => {
+      const entry = dsseTlogEntry(envelope.signature, envelope.payload, NOW);
+      const withMaterial = (material: Record<string, unknown>): Buffer => encode({ ...good, verificationMaterial: { ...(good['verificationMaterial'] as Record<string, unknown>), ...material } });
+      const cases: [Record<string, unknown>, string][] = [
+        [{ tlogEntries: [{ ...entry, canonicalizedBody: `${String(entry['canonicalizedBody'])}!` }] }, 'verificationMaterial.tlogEntries[0].canonicalizedBody'],
+        [{ tlogEntries: [{ ...entry, logId: { keyId: 'a b' } }] }, 'verificationMaterial.tlogEntries[0].logId.keyId'],
+        [{ tlogEntries: [entry, { ...entry, inclusionPromise: { signedEntryTimestamp: '%%%%' } }] }, 'verificationMaterial.tlogEntries[1].inclusionPromise.signedEntryTimestamp'],
+        [{ tlogEntries: [{ ...entry, inclusionProof: { logIndex: '7', rootHash: 'AAAA', treeSize: '8', hashes: ['AAAA', 'AA.A'], checkpoint: { envelope: 'x' } } }] }, 'verificationMaterial.tlogEntries[0].inclusionProof.hashes[1]'],
+        [{ timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: 'MII*' }] } }, 'verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp'],
+      ];
+      for (const [material, field] of cases) {
+        assert.deepEqual(rejectionOf(() => verifyBundle(keyed(), withMaterial(material), DIGEST, NOW)), refused(field));
+      }
+    });
+
+    it('url alphabet and missing padding stay accepted (Go protojson parity)', () => {
+      const url = (text: string): string => Buffer.from(text, 'base64').toString('base64url');
+      for (const mutate of [
+        (json: BundleShape) => { json.dsseEnvelope.signatures[0] = { sig: url(sig) }; json.dsseEnvelope.payload = url(payload); },
+        (json: BundleShape) => { json.dsseEnvelope.signatures[0] = { sig: sig.replace(/=+$/, '') }; json.dsseEnvelope.payload = payload.replace(/=+$/, ''); },
+      ]) {
+        assert.equal(verifyBundle(keyed(), mutated(mutate), DIGEST, NOW).predicateType, SIGN);
+      }
     });
   });
 

@@ -3,13 +3,16 @@
 // single envelopes under one trust policy statement. Code AND reason are
 // asserted everywhere.
 import assert from 'node:assert/strict';
+import { sign } from 'node:crypto';
 import { isBobError } from '../../../../src/shared/index.ts';
 import { createNotationVerifier, NOTATION_SKIPPED_WARNING_PREFIX, type Rejected, type Verdict } from '../../../../src/verify/index.ts';
 import { evaluateSignature, type Evaluation } from '../../../../src/verify/notation/evaluate.ts';
 import { parseTrustPolicy, type TrustPolicyStatement } from '../../../../src/verify/notation/trust-policy.ts';
 import { loadTrustStore } from '../../../../src/verify/notation/trust-store.ts';
 import { makeCose, makeJws, payloadFor } from '../notation/envelopes.ts';
-import { codeSigningChain } from '../notation/pki.ts';
+import {
+  bitString, bool, codeSigningChain, explicit, integer, keyPair, KU, LEAF_SUBJECT, name, octets, oid, OIDS, seq, tlv, type IssuedCertificate,
+} from '../notation/pki.ts';
 import { contextFor, fakeRegistry, SUBJECT, SUBJECT_DIGEST, type FakeReferrer } from './fake-registry.ts';
 
 const SIGNATURE_TYPE = 'application/vnd.cncf.notary.signature';
@@ -55,6 +58,25 @@ function rejected(verdict: Verdict): Rejected {
 }
 
 const signatureReferrer = (envelope: Uint8Array, mediaType = JWS): FakeReferrer => ({ artifactType: SIGNATURE_TYPE, layers: [{ bytes: envelope, mediaType }] });
+
+/** A notation-conformant code-signing leaf (as pki.ts codeSigningChain) plus one extra extension, critical or not. */
+function leafWithExtension(root: IssuedCertificate, extensionOid: string, critical: boolean): Buffer {
+  const utcTime = (date: Date): Buffer => tlv(0x17, Buffer.from(date.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z').slice(2), 'latin1'));
+  const extension = (id: string, isCritical: boolean, value: Buffer): Buffer => seq(oid(id), ...(isCritical ? [bool(true)] : []), octets(value));
+  const algorithm = seq(oid('1.2.840.10045.4.3.2'));
+  const tbs = seq(
+    explicit(0, integer(2)), integer(4242), algorithm, root.subjectName,
+    seq(utcTime(new Date(Date.now() - 3_600_000)), utcTime(new Date(Date.now() + DAY))),
+    name(LEAF_SUBJECT), keyPair('p256#hostile-critical').publicKey.export({ type: 'spki', format: 'der' }),
+    explicit(3, seq(
+      extension('2.5.29.19', true, seq()),
+      extension('2.5.29.15', true, bitString([KU.digitalSignature])),
+      extension('2.5.29.37', false, seq(oid(OIDS.codeSigning))),
+      extension(extensionOid, critical, Buffer.from([0x05, 0x00])),
+    )),
+  );
+  return seq(tbs, algorithm, tlv(0x03, Buffer.of(0), sign('sha256', tbs, root.spec.key.privateKey)));
+}
 
 describe('hostile inputs: notation', () => {
   describe('row 33: verification levels and limits on the whole verifier', () => {
@@ -149,6 +171,31 @@ describe('hostile inputs: notation', () => {
         assert.equal(result.code, 'CERTIFICATE_EXPIRED');
         assert.match(result.reason, /^certificate "CN=signer\.acme\.test,O=Acme,L=Seattle,ST=WA,C=US" is not valid yet, it will be valid from "[0-9T:.-]+Z"$/);
       }
+    });
+
+    it('a leaf subject value containing "=#" (notation fixture CN=Bad=#CN) fails identity matching: IDENTITY_MISMATCH (CVE-2023-25656)', () => {
+      // notation-go parses leaf.Subject.String() with ParseDistinguishedName, which refuses any "=#"
+      // (internal/pkix/pkix.go); Go escapes neither "=" nor a non-leading "#", so "CN=Bad=#CN" keeps it.
+      const hex = codeSigningChain({ rootCertificate: good.root, leafKey: 'p256#hostile-hex', subject: [['C', 'US'], ['ST', 'WA'], ['O', 'Acme'], ['CN', 'Bad=#CN']] });
+      const result = failed(evaluate(makeJws({ key: hex.leafKey.privateKey, chain: [hex.leaf.der, hex.root.der] })));
+      assert.equal(result.code, 'IDENTITY_MISMATCH');
+      assert.equal(result.reason, 'signing certificate from the digital signature does not match the X.509 trusted identities ["x509.subject: C=US, ST=WA, O=Acme"] defined in the trust policy "p": error while parsing the certificate subject from the digital signature: unsupported distinguished name (DN) "CN=Bad=#CN,O=Acme,ST=WA,C=US": notation does not support x509.subject identities containing "=#"');
+      // A "#" that does not follow "=" is harmless (control).
+      const hash = codeSigningChain({ rootCertificate: good.root, leafKey: 'p256#hostile-hash', subject: [['C', 'US'], ['ST', 'WA'], ['O', 'Acme'], ['CN', 'Good#CN']] });
+      assert.equal(evaluate(makeJws({ key: hash.leafKey.privateKey, chain: [hash.leaf.der, hash.root.der] })).outcome, 'verified');
+    });
+
+    it('a leaf with an unknown CRITICAL extension: CERTIFICATE_INVALID (RFC 5280 §4.2; deliberately stricter than notation, JWS and COSE)', () => {
+      const leaf = leafWithExtension(good.root, '1.2.3.4.5', true);
+      const signingKey = keyPair('p256#hostile-critical').privateKey;
+      for (const [envelope, mediaType] of [[makeJws({ key: signingKey, chain: [leaf, good.root.der] }), JWS], [makeCose({ key: signingKey, chain: [leaf, good.root.der] }), COSE]] as const) {
+        const result = failed(evaluate(envelope, statementOf('strict'), mediaType));
+        assert.equal(result.code, 'CERTIFICATE_INVALID');
+        assert.equal(result.reason, 'invalid certificate chain: certificate with subject "CN=signer.acme.test,O=Acme,L=Seattle,ST=WA,C=US": unhandled critical extension 1.2.3.4.5');
+      }
+      // Control: the same extension, not critical, verifies.
+      const plain = leafWithExtension(good.root, '1.2.3.4.5', false);
+      assert.equal(evaluate(makeJws({ key: signingKey, chain: [plain, good.root.der] })).outcome, 'verified');
     });
 
     it('a trust policy identity with "=#" is refused when the policy is read', () => {
