@@ -27,7 +27,8 @@ import { CONDITION, REASON, type OCIRepository, type VerificationSpec } from '..
 import { isNotFound } from '../kube/index.ts';
 import { BobError, describeError, isBobError } from '../shared/index.ts';
 import {
-  createCosignVerifier, createNotationVerifier, createPolicyVerifier, parsePolicy, parseRegistriesD, parseTrustPolicy,
+  createCosignVerifier, createNotationVerifier, createPolicyVerifier, parsePolicy, parseRegistriesD, parseStrictJson, parseTrustPolicy,
+  StrictJsonError,
   type NamedPublicKey, type TrustStore, type Verifier,
 } from '../verify/index.ts';
 import type { SecretContent, SecretSource } from './ports.ts';
@@ -99,9 +100,11 @@ function trustedRootOf(secret: SecretContent, id: string): unknown {
   const bytes = secret.data.get('trusted_root.json');
   if (bytes === undefined) throw new MaterialError(`'trusted_root.json' not found in secret '${id}'`);
   try {
-    return JSON.parse(text(bytes)) as unknown;
-  } catch {
-    throw new MaterialError(`'trusted_root.json' in secret '${id}' is not valid JSON`);
+    // Strict: Go's protojson refuses duplicate keys, JSON.parse would keep the last one.
+    return parseStrictJson(bytes);
+  } catch (error) {
+    const detail = error instanceof StrictJsonError ? `: ${error.message}` : '';
+    throw new MaterialError(`'trusted_root.json' in secret '${id}' is not valid JSON${detail}`);
   }
 }
 

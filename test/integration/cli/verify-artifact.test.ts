@@ -405,5 +405,12 @@ describe('bobctl verify artifact', function () {
       assertExit(result, 1);
       assert.match(result.stderr, /^bobctl verify artifact: --trusted-root root\.json is not JSON/);
     });
+
+    it('exits 1 for a trusted root with a duplicate key (JSON.parse would keep the last one)', async () => {
+      writeFileSync(join(w.home, 'root.json'), '{"mediaType":"a","mediaType":"b"}');
+      const result = await w.bob('verify', 'artifact', ref, '--key', 'cosign.pub', '--trusted-root', 'root.json');
+      assertExit(result, 1);
+      assert.match(result.stderr, /^bobctl verify artifact: --trusted-root root\.json is not JSON: duplicate key "mediaType"/);
+    });
   });
 });

@@ -242,6 +242,12 @@ describe('controller: verification material from Secrets', () => {
       message: `failed to verify the signature using provider 'notation': no certificates found in secret '${NAMESPACE}/n'`,
     },
     {
+      name: 'trusted root with a duplicate key',
+      verify: { provider: 'cosign', matchOIDCIdentity: [{ issuer: '^https://issuer$', subject: '^me@example\\.com$' }], trustedRootSecretRef: { name: 'root' } },
+      secrets: { root: { 'trusted_root.json': '{"mediaType":"a","mediaType":"b"}' } }, stall: false,
+      message: `failed to verify the signature using provider 'cosign keyless': 'trusted_root.json' in secret '${NAMESPACE}/root' is not valid JSON: duplicate key "mediaType"`,
+    },
+    {
       name: 'policy without policy.json', verify: { provider: 'policy', secretRef: { name: 'p' } }, secrets: { p: {} }, stall: false,
       message: `failed to verify the signature using provider 'policy': 'policy.json' not found in secret '${NAMESPACE}/p'`,
     },
