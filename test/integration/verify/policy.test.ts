@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient } from '../../../src/oci/index.ts';
 import {
-  DEFAULT_VERIFY_LIMITS, type Verdict, type VerificationContext, type VerificationSubject,
+  DEFAULT_VERIFY_LIMITS, decryptPrivateKey, signArtifactWithCosign, type Verdict, type VerificationContext, type VerificationSubject,
 } from '../../../src/verify/index.ts';
 import {
   createPolicyVerifier, createTrustedKeyReader, parsePolicy, parseRegistriesD,
@@ -126,6 +126,16 @@ describe('verify/policy against skopeo', function () {
     assert.equal(verdict.code, 'IDENTITY_MISMATCH');
     assert.equal(verdict.reason, `Signature for identity "${reg.host}/policy/cosigned" is not accepted`);
     await judge({ default: [{ type: 'sigstoreSigned', keyPath: 'cosign.pub', signedIdentity: matchRepository }] }, 'policy/cosigned', 'v1', 'verified');
+  });
+
+  it('a legacy cosign signature made by bob satisfies sigstoreSigned for bob and for skopeo', async () => {
+    const image = await pushTestImage(reg, home, 'policy/bob-signed', 'v1', 'bob signed content\n');
+    const privateKey = await decryptPrivateKey(readFileSync(join(keysDir, 'cosign.key'), 'utf8'), PASSWORD);
+    const subject = await subjectFor('policy/bob-signed', 'v1');
+    assert.equal(subject.descriptor.digest, image.digest);
+    await signArtifactWithCosign(client, subject, { privateKey, format: 'legacy', signal: AbortSignal.timeout(30_000) });
+    const verdict = await judge({ default: [{ type: 'sigstoreSigned', keyPath: 'cosign.pub', signedIdentity: matchRepository }] }, 'policy/bob-signed', 'v1', 'verified');
+    assert.equal(verdict.outcome === 'verified' ? verdict.signatures.length : 0, 1);
   });
 
   it('an unsigned image is rejected', async () => {
