@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createPolicyVerifier, createTrustedKeyReader, parsePolicy, parseRegistriesD, type Verifier } from '../verify/index.ts';
 
 export interface TrustFloorOptions {
-  /** policy.json (`--trust-policy`). */
+  /** policy.json (`--policy`). */
   readonly policyFile: string;
   /** Directory the policy's keyPath/caPath/... resolve in (`--trusted-keys-dir`). */
   readonly keysDir: string;
