@@ -8,12 +8,12 @@
  * same way, trailing newline included).
  */
 import { open } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import { generateCosignKeyPair } from '../../verify/index.ts';
 import { BobError } from '../../shared/index.ts';
 import { booleanFlag, stringFlag, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../exit-codes.ts';
+import { resolveFlagPath } from '../flag-files.ts';
 import { usageError } from '../usage-error.ts';
 
 export const PASSWORD_ENV = 'COSIGN_PASSWORD';
@@ -138,7 +138,7 @@ export const generateKeyPair: Command = {
     const prefix = stringFlag(parsed.flags, 'output-key-prefix') ?? 'cosign';
     if (prefix === '') throw usageError('--output-key-prefix must not be empty');
     const force = booleanFlag(parsed.flags, 'force');
-    const base = isAbsolute(prefix) ? prefix : join(context.cwd, prefix);
+    const base = resolveFlagPath(context, prefix);
     const keyPath = `${base}.key`;
     const pubPath = `${base}.pub`;
     if (!force) {

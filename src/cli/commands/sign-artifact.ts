@@ -12,7 +12,6 @@
  * `--gpg-key`) are added as another entry without touching cosign's.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import type { OptionSpecs } from '../command.ts';
 import { parseReference, type Descriptor, type RegistryClient } from '../../oci/index.ts';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +25,7 @@ import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { parseOutputFormat, writeStructured } from '../output.ts';
 import { createRegistryClient, parseArtifactReference, REGISTRY_HELP, REGISTRY_OPTIONS } from '../registry-flags.ts';
+import { readFlagFile, resolveFlagPath } from '../flag-files.ts';
 import { usageError } from '../usage-error.ts';
 import { readKeyPassword } from './generate-key-pair.ts';
 
@@ -62,10 +62,6 @@ interface SignerEntry {
 
 const COSIGN_FORMATS: readonly CosignSignFormat[] = ['bundle', 'legacy'];
 
-function resolvePath(context: CliContext, path: string): string {
-  return isAbsolute(path) ? path : join(context.cwd, path);
-}
-
 const cosignSigner: SignerEntry = {
   name: 'cosign',
   keyFlag: 'key',
@@ -86,7 +82,7 @@ const cosignSigner: SignerEntry = {
     if (known === undefined) throw usageError(`unknown --format "${format.slice(0, 40)}": use bundle or legacy`);
     const keyFlag = stringFlag(flags, 'key') ?? '';
     if (keyFlag === '') throw usageError('--key must name a private key file');
-    const path = resolvePath(context, keyFlag);
+    const path = resolveFlagPath(context, keyFlag);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -105,14 +101,8 @@ const cosignSigner: SignerEntry = {
   },
 };
 
-async function readFlagFile(context: CliContext, flags: FlagValues, flag: string): Promise<Buffer> {
-  const value = stringFlag(flags, flag) ?? '';
-  if (value === '') throw usageError(`--${flag} must name a file`);
-  try {
-    return await readFile(resolvePath(context, value));
-  } catch (error) {
-    throw usageError(`cannot read --${flag} ${value}`, error);
-  }
+async function readNamedFile(context: CliContext, flags: FlagValues, flag: string): Promise<Buffer> {
+  return readFlagFile(context, flag, stringFlag(flags, flag) ?? '');
 }
 
 const NOTATION_FORMATS: readonly NotationSignatureFormat[] = ['jws', 'cose'];
@@ -138,8 +128,8 @@ const notationSigner: SignerEntry = {
     const known = NOTATION_FORMATS.find((f) => f === format);
     if (known === undefined) throw usageError(`unknown --signature-format "${format.slice(0, 40)}": use jws or cose`);
     if (stringFlag(flags, 'notation-cert') === undefined) throw usageError('--notation-key needs --notation-cert');
-    const notationKey = await readFlagFile(context, flags, 'notation-key');
-    const notationCert = await readFlagFile(context, flags, 'notation-cert');
+    const notationKey = await readNamedFile(context, flags, 'notation-key');
+    const notationCert = await readNamedFile(context, flags, 'notation-cert');
     const expiryText = stringFlag(flags, 'expiry');
     const expiryMs = expiryText === undefined ? undefined : toDurationMs(expiryText);
     return {
@@ -191,7 +181,7 @@ const gpgSigner: SignerEntry = {
     if ((lookaside === undefined) === !extension) throw usageError('--gpg-key needs exactly one of --lookaside or --signature-extension');
     const identity = stringFlag(flags, 'signed-identity');
     if (identity !== undefined) assertDockerReference(identity);
-    const privateKeyArmored = (await readFlagFile(context, flags, 'gpg-key')).toString('utf8');
+    const privateKeyArmored = (await readNamedFile(context, flags, 'gpg-key')).toString('utf8');
     const passphrase = context.env['BOB_GPG_PASSPHRASE'];
     const base = lookaside === undefined ? undefined : toLookasideBase(context, lookaside);
     return {
@@ -235,7 +225,7 @@ function assertDockerReference(value: string): void {
 function toLookasideBase(context: CliContext, value: string): string {
   if (value.startsWith('file://')) return value;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw usageError('--lookaside must be a directory or a file:// URL (bob writes signatures locally)');
-  return pathToFileURL(resolvePath(context, value)).href;
+  return pathToFileURL(resolveFlagPath(context, value)).href;
 }
 
 /** The identity skopeo would sign: the reference as the user gave it (a tag when there is one). */

@@ -9,7 +9,7 @@
  * cannot be read, 1 when its contents are broken or the registry fails.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { formatReference } from '../../oci/index.ts';
 import { BobError } from '../../shared/index.ts';
 import {
@@ -23,6 +23,7 @@ import { EXIT_OK, EXIT_UNTRUSTED } from '../exit-codes.ts';
 import { parseOutputFormat, writeStructured } from '../output.ts';
 import { toPrintable } from '../printable.ts';
 import { createRegistryClient, parseArtifactReference, REGISTRY_HELP, REGISTRY_OPTIONS } from '../registry-flags.ts';
+import { readFlagFile, resolveFlagPath } from '../flag-files.ts';
 import { usageError } from '../usage-error.ts';
 
 interface ProviderEntry {
@@ -32,18 +33,6 @@ interface ProviderEntry {
   readonly options: OptionSpecs;
   readonly help: readonly string[];
   build(flags: FlagValues, context: CliContext): Promise<Verifier>;
-}
-
-function resolvePath(context: CliContext, path: string): string {
-  return isAbsolute(path) ? path : join(context.cwd, path);
-}
-
-async function readFlagFile(context: CliContext, flag: string, path: string): Promise<Buffer> {
-  try {
-    return await readFile(resolvePath(context, path));
-  } catch (error) {
-    throw usageError(`cannot read --${flag} ${path}`, error);
-  }
 }
 
 const COSIGN_IDENTITY_FLAGS = ['certificate-identity', 'certificate-identity-regexp', 'certificate-oidc-issuer', 'certificate-oidc-issuer-regexp'] as const;
@@ -149,7 +138,7 @@ const notationProvider: ProviderEntry = {
     if (policyPath === undefined || storeDir === undefined) throw usageError('notation verification needs both --trust-policy and --trust-store');
     const trustPolicy = await readFlagFile(context, 'trust-policy', policyPath);
     // readTrustStoreDirectory treats a missing x509/<type> as empty: a mistyped directory must not read as "no stores".
-    const storePath = resolvePath(context, storeDir);
+    const storePath = resolveFlagPath(context, storeDir);
     const isDirectory = await stat(storePath).then((info) => info.isDirectory(), () => false);
     if (!isDirectory) throw usageError(`cannot read --trust-store ${storeDir}: not a directory`);
     return createNotationVerifier({ trustPolicy, trustStore: await readTrustStoreDirectory(storePath) });
@@ -174,7 +163,7 @@ const policyProvider: ProviderEntry = {
     const policyPath = stringFlag(flags, 'policy') ?? '';
     const policy = parsePolicy(await readFlagFile(context, 'policy', policyPath));
     const registriesDir = stringFlag(flags, 'registries-d');
-    const keysDir = resolvePath(context, stringFlag(flags, 'trusted-keys-dir') ?? dirname(policyPath));
+    const keysDir = resolveFlagPath(context, stringFlag(flags, 'trusted-keys-dir') ?? dirname(policyPath));
     return createPolicyVerifier({
       policy,
       readTrustedKey: createTrustedKeyReader(keysDir),
@@ -185,7 +174,7 @@ const policyProvider: ProviderEntry = {
 
 /** Every `*.yaml` of a registries.d directory, in name order (containers-registries.d(5)). */
 async function readRegistriesD(context: CliContext, dir: string): Promise<{ name: string; text: string }[]> {
-  const path = resolvePath(context, dir);
+  const path = resolveFlagPath(context, dir);
   let names: string[];
   try {
     names = (await readdir(path)).filter((name) => name.endsWith('.yaml')).sort();
