@@ -25,6 +25,7 @@ export const OWNED_LIBRARIES = {
   '@sigstore/*': 'verify',
   openpgp: 'verify',
   tweetnacl: 'verify',
+  'p-queue': 'runtime',
   '@kubernetes/client-node': 'kube',
 };
 
