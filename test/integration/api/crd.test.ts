@@ -191,7 +191,9 @@ describe('api: the OCIRepository CRD on a real kube-apiserver', function () {
     const tag = parseOCIRepository(await readBack('honey')).object;
     assert.deepEqual(tag.spec.timeout, { text: '60s', milliseconds: 60_000 });
     assert.equal(tag.spec.provider, 'generic');
-    assert.deepEqual(tag.spec.verify, { provider: 'cosign', keyless: false, secretRef: { name: 'cosign-pub' }, attestations: [] });
+    assert.deepEqual(tag.spec.verify, {
+      provider: 'cosign', keyless: false, secretRef: { name: 'cosign-pub' }, attestations: [{ predicateType: 'https://slsa.dev/provenance/v1' }],
+    });
   });
 
   it('accepts the Flux CLI\'s own manifests with only the apiVersion changed', async () => {
