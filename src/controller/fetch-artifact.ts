@@ -139,14 +139,15 @@ export async function fetchArtifact(input: FetchStepInput, draft: StatusDraft): 
   draft.url = input.store.urlFor(input.store.latestPath(input.key));
   draft.observedIgnore = input.object.spec.ignore;
   draft.observedLayerSelector = toObservedLayerSelector(input.object.spec);
-  recordArtifactInStorage(draft, input.resolved.revision, input.now);
+  recordArtifactInStorage(draft, input.resolved.revision, input.object.metadata.generation, input.now);
   return { stored, metadata };
 }
 
-/** ArtifactInStorage=True for `revision`, and the conditions a stored artifact settles removed. */
-export function recordArtifactInStorage(draft: StatusDraft, revision: string, now: Date): void {
+/** ArtifactInStorage=True for `revision` (observed at `generation`, as Flux marks every condition it sets), and the conditions a stored artifact settles removed. */
+export function recordArtifactInStorage(draft: StatusDraft, revision: string, generation: number, now: Date): void {
   setDraftCondition(draft, {
     type: CONDITION.artifactInStorage, status: 'True', reason: REASON.succeeded, message: `stored artifact for digest '${revision}'`,
+    observedGeneration: generation,
   }, now);
   removeDraftConditions(draft, CONDITION.artifactOutdated, CONDITION.fetchFailed, CONDITION.storageOperationFailed);
 }

@@ -108,7 +108,7 @@ async function runSteps(
   if (draft.artifact?.revision !== resolved.revision) {
     const message = `new revision '${resolved.revision}' for '${url}'`;
     if (draft.artifact !== undefined) {
-      setDraftCondition(draft, { type: CONDITION.artifactOutdated, status: 'True', reason: REASON.newRevision, message }, now());
+      setDraftCondition(draft, { type: CONDITION.artifactOutdated, status: 'True', reason: REASON.newRevision, message, observedGeneration: generation }, now());
     }
     draft.conditions = markReconciling(draft.conditions, REASON.progressing, `building artifact: ${message}`, generation, now());
   }
@@ -132,7 +132,7 @@ async function runSteps(
   }
   // g. nothing changed: no fetch (ArtifactUpToDate is only a trace in Flux).
   if (draft.artifact?.revision === resolved.revision && !hasContentConfigChanged(object.spec, toStatus(draft))) {
-    recordArtifactInStorage(draft, resolved.revision, now());
+    recordArtifactInStorage(draft, resolved.revision, generation, now());
     return;
   }
   // h/i. fetch, store, record.

@@ -33,8 +33,7 @@ function setFailureCondition(draft: StatusDraft, failure: StepFailure, generatio
   if (failure.condition === CONDITION.stalled) return;
   const status = failure.condition === CONDITION.sourceVerified ? 'False' : 'True';
   setDraftCondition(draft, {
-    type: failure.condition, status, reason: failure.reason, message: failure.message,
-    ...(failure.condition === CONDITION.sourceVerified ? { observedGeneration: generation } : {}),
+    type: failure.condition, status, reason: failure.reason, message: failure.message, observedGeneration: generation,
   }, now);
 }
 
