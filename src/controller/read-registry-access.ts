@@ -148,6 +148,14 @@ async function readProxy(object: OCIRepository, secrets: SecretSource, signal: A
 /** Step a for the registry: credentials, TLS, proxy and plain HTTP of this object, with a fingerprint to share clients by. */
 export async function readRegistryAccess(object: OCIRepository, secrets: SecretSource, signal: AbortSignal): Promise<RegistryAccess> {
   const pull = await readPullSecrets(object, secrets, signal);
+  // Flux asks the cloud provider for a token when no pull secret gave credentials (flux.md §4.8).
+  // bob cannot yet; saying so beats silently pulling anonymously.
+  if (object.spec.provider !== 'generic' && pull.providers.length === 0) {
+    throw new StepFailure({
+      condition: CONDITION.fetchFailed, reason: REASON.authenticationFailed, stall: true,
+      message: `failed to get credential from '${object.spec.provider}': cloud provider authentication is not supported yet; use spec.secretRef or spec.serviceAccountName with imagePullSecrets`,
+    });
+  }
   const tls = await readTls(object, secrets, signal);
   const proxy = await readProxy(object, secrets, signal);
   const host: HostOptions = {

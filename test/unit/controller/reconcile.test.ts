@@ -278,6 +278,16 @@ describe('controller: reconcile on in-memory ports', () => {
     assert.equal((result.error as { code?: string }).code, 'KUBE_CONFLICT');
   });
 
+  it('a cloud provider without pull secrets stalls with AuthenticationFailed instead of pulling anonymously', async () => {
+    put('cloud', { provider: 'aws' });
+    const result = await reconcile(key('cloud'), world.deps, signal());
+    assert.equal(result.kind, 'stalled');
+    const object = world.objects.current('cloud');
+    assert.deepEqual([condition(object, 'FetchFailed')?.reason, condition(object, 'Stalled')?.reason], ['AuthenticationFailed', 'AuthenticationFailed']);
+    assert.match(condition(object, 'Ready')?.message ?? '', /^failed to get credential from 'aws': cloud provider authentication is not supported yet/);
+    assert.deepEqual(registry.requests(), []);
+  });
+
   it('keyless without a trusted root stalls (no TUF), before any request', async () => {
     put('keyless', {
       verify: { provider: 'cosign', matchOIDCIdentity: [{ issuer: '^https://issuer$', subject: '^me@example.com$' }] },
