@@ -18,6 +18,7 @@ import { ociError } from './errors.ts';
 import { assertSafeTarget } from './redirects.ts';
 import { toResponseError } from './response-error.ts';
 import type { TokenCache } from './token-cache.ts';
+import type { RequestPurpose } from './observer.ts';
 import { describeRequest, type HttpMethod, type HttpResponse, type RequestBody } from './transport.ts';
 
 /** A request the authenticator needs sent (token fetches), with redirects and retries. */
@@ -34,6 +35,8 @@ export interface ExchangeRequest {
   readonly registryHost?: string;
   readonly followRedirects: boolean;
   readonly canRetry: boolean;
+  /** What the request is for, as the observer is told; default 'registry'. */
+  readonly purpose?: RequestPurpose;
 }
 
 export type Exchange = (request: ExchangeRequest) => Promise<HttpResponse>;
@@ -173,7 +176,7 @@ export class Authenticator {
       if (service !== undefined) form.set('service', service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       request = {
-        method: 'POST', url: realm, signal, followRedirects: false, canRetry: true,
+        method: 'POST', url: realm, signal, followRedirects: false, canRetry: true, purpose: 'token',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new TextEncoder().encode(form.toString()),
       };
@@ -183,7 +186,7 @@ export class Authenticator {
       for (const scope of scopes) url.searchParams.append('scope', scope);
       if (credential?.kind === 'basic') url.searchParams.set('account', credential.username);
       request = {
-        method: 'GET', url, signal, followRedirects: true, canRetry: true,
+        method: 'GET', url, signal, followRedirects: true, canRetry: true, purpose: 'token',
         ...(credential?.kind === 'basic' ? { authorization: basicHeader(credential), authOrigin: realm.origin } : {}),
       };
     }

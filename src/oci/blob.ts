@@ -73,10 +73,15 @@ export async function* verifyBlob(source: AsyncIterable<Uint8Array>, descriptor:
   }
 }
 
-/** Network failures mid-body become coded NETWORK_ERRORs. */
-async function* guardNetwork(body: BodySource, operation: string, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+/** Network failures mid-body become coded NETWORK_ERRORs; `count` sees every chunk read. */
+async function* guardNetwork(
+  body: BodySource, operation: string, signal: AbortSignal, count: (bytes: number) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
   try {
-    for await (const chunk of body) yield chunk;
+    for await (const chunk of body) {
+      count(chunk.byteLength);
+      yield chunk;
+    }
   } catch (error) {
     if (isBobError(error)) throw error;
     throw toNetworkError(error, operation, signal);
@@ -115,7 +120,8 @@ export async function openBlob(
     dropBody(response.body);
     throw ociError('BLOB_DIGEST_MISMATCH', `${operation}: Docker-Content-Digest ${answered}`);
   }
-  return verifyBlob(guardNetwork(response.body, operation, options.signal), descriptor);
+  const count = (bytes: number): void => { context.http.countBytes(response.url, bytes); };
+  return verifyBlob(guardNetwork(response.body, operation, options.signal, count), descriptor);
 }
 
 /** A whole blob in memory; `maxBytes` is required so memory stays bounded. */

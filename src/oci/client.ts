@@ -22,6 +22,7 @@ import { addToReferrersTag, listReferrers } from './referrers.ts';
 import { RegistryHttp } from './registry-http.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import { SILENT_LOGGER, type OciLogger } from './logger.ts';
+import { toSafeObserver, type RegistryObserver } from './observer.ts';
 import { listTags } from './tags.ts';
 import { fetchLookasideSignature, type LookasideSignature } from './lookaside.ts';
 import {
@@ -41,6 +42,8 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly clientId?: string;
   /** Debug logging of retries and capability decisions; silent by default. */
   readonly logger?: OciLogger;
+  /** Told about every HTTP response and the content bytes read (metrics); its exceptions are ignored. */
+  readonly observer?: RegistryObserver;
 }
 
 export interface SignalOptions {
@@ -91,6 +94,7 @@ export class RegistryClient {
       errorBodyBytes: limits.errorBodyBytes,
       clientId: options.clientId ?? 'bob',
       logger: options.logger ?? SILENT_LOGGER,
+      observer: toSafeObserver(options.observer),
     });
     this.#context = { http, limits, retry, random, referrers: new Map<string, ReferrersSupport>() };
   }

@@ -14,6 +14,7 @@ export type {
 export type { HostOptions, ProxyEnvironment, TransportOptions } from './transport.ts';
 export type { RetryPolicy } from './retry.ts';
 export type { LogFields, OciLogger } from './logger.ts';
+export type { ObservedResponse, RegistryObserver, RequestPurpose } from './observer.ts';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter } from './retry.ts';
 export type { OciLimits, ReferrersSupport } from './context.ts';
 export { DEFAULT_OCI_LIMITS } from './context.ts';

@@ -35,7 +35,7 @@ export async function fetchLookasideSignature(
     throw ociError('CONFIG_INVALID', 'lookaside URL: credentials in the URL are not supported');
   }
   const operation = describeRequest('GET', url);
-  const response = await context.http.exchange({ method: 'GET', url, signal, followRedirects: true, canRetry: true });
+  const response = await context.http.exchange({ method: 'GET', url, signal, followRedirects: true, canRetry: true, purpose: 'lookaside' });
   if (response.status === 404) {
     await discardBody(response.body, context.limits.errorBodyBytes);
     return undefined;
@@ -44,6 +44,7 @@ export async function fetchLookasideSignature(
     throw await toResponseError(response, operation, { errorBodyBytes: context.limits.errorBodyBytes, now: context.http.clock.now() });
   }
   const bytes = await readCapped(response.body, maxBytes, () => ociError('BLOB_TOO_LARGE', `${operation}: signature larger than ${maxBytes} bytes`));
+  context.http.countBytes(response.url, bytes.byteLength);
   const contentType = headerValue(response.headers, 'content-type');
   return { bytes, url: response.url, ...(contentType === undefined ? {} : { contentType }) };
 }

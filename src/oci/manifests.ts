@@ -76,6 +76,7 @@ export async function fetchManifest(
     throw tooLarge();
   }
   const bytes = await readCapped(response.body, limit, tooLarge);
+  context.http.countBytes(response.url, bytes.byteLength);
   if (options.expectedSize !== undefined && bytes.byteLength !== options.expectedSize) {
     throw ociError('MANIFEST_SIZE_MISMATCH', `${operation}: got ${bytes.byteLength} bytes, descriptor says ${options.expectedSize}`);
   }

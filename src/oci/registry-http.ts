@@ -16,6 +16,7 @@ import type { CredentialProvider } from './credentials.ts';
 import { isRedirectStatus, toRedirectTarget } from './redirects.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import type { OciLogger } from './logger.ts';
+import type { SafeObserver } from './observer.ts';
 import { TokenCache } from './token-cache.ts';
 import { describeRequest, headerValue, type HttpMethod, type HttpResponse, type RequestBody, type Transport } from './transport.ts';
 
@@ -33,6 +34,7 @@ export interface RegistryHttpOptions {
   readonly errorBodyBytes: number;
   readonly clientId: string;
   readonly logger: OciLogger;
+  readonly observer: SafeObserver;
 }
 
 /** One call to a registry's API. */
@@ -80,6 +82,11 @@ export class RegistryHttp {
     return this.#options.clock;
   }
 
+  /** Reports body bytes of content read from `url`'s host to the observer. */
+  countBytes(url: URL, bytes: number): void {
+    this.#options.observer.bytes(url.host, bytes);
+  }
+
   /** The endpoint base URL of a registry endpoint host. */
   baseUrl(endpointHost: string): URL {
     return this.#options.transport.baseUrl(endpointHost);
@@ -114,6 +121,8 @@ export class RegistryHttp {
         { method, url, headers, signal: request.signal, ...(body === undefined ? {} : { body }) },
         request.registryHost,
       );
+      // Host only: a path or query could carry a repository name or a signed URL's token.
+      this.#options.observer.response({ host: url.host, method, status: response.status, purpose: request.purpose ?? 'registry' });
       if (!request.followRedirects || !isRedirectStatus(response.status)) return response;
       let next: URL;
       try {

@@ -114,6 +114,7 @@ export async function listExtensionSignatures(
     throw await toResponseError(response, operation, { errorBodyBytes: context.limits.errorBodyBytes, now: context.http.clock.now() });
   }
   const bytes = await readCapped(response.body, maxBytes, () => ociError('RESPONSE_INVALID', `${operation}: signature list larger than ${maxBytes} bytes`));
+  context.http.countBytes(response.url, bytes.byteLength);
   return toExtensionSignatures(bytes, operation);
 }
 
