@@ -62,6 +62,8 @@ export interface OperatorFlags {
   readonly logLevel: LogLevel;
   readonly trustFloor?: TrustFloorFlags;
   readonly installCrds: boolean;
+  /** notification-controller's event endpoint; undefined: Kubernetes Events only. */
+  readonly eventsAddr?: string;
 }
 
 /** What the command line asks for. */
@@ -141,7 +143,7 @@ Operations:
   --leader-election-lease-duration D   (default 35s)
   --leader-election-renew-deadline D   (default 30s)
   --leader-election-retry-period D     (default 5s)
-  --events-addr URL                    not implemented yet (Flux notification-controller forwarding)
+  --events-addr URL                    also POST events to Flux's notification-controller at this http(s) URL
   -h, --help                           this text
 
 Exit codes: 0 clean shutdown, 1 failure, 2 wrong command line.
@@ -165,9 +167,6 @@ export function parseOperatorFlags(argv: readonly string[], env: Readonly<Record
     throw operatorUsageError(error instanceof Error ? error.message : String(error));
   }
   if (values.help === true) return { kind: 'help' };
-  if (values['events-addr'] !== undefined) {
-    throw operatorUsageError('--events-addr is not implemented yet: bob records Kubernetes Events only');
-  }
   const fromEnv = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value === '' ? undefined : value;
@@ -209,6 +208,7 @@ export function parseOperatorFlags(argv: readonly string[], env: Readonly<Record
   const metricsAddr = toListenAddress(values['metrics-addr'] ?? fromEnv('METRICS_ADDR') ?? ':8080', '--metrics-addr');
   const healthAddr = toListenAddress(values['health-addr'] ?? ':9440', '--health-addr');
   const trustFloor = toTrustFloor(values.policy, values['trusted-keys-dir'], values['registries-d']);
+  const eventsAddr = toEventsAddress(values['events-addr']);
   return {
     kind: 'run',
     flags: {
@@ -236,6 +236,7 @@ export function parseOperatorFlags(argv: readonly string[], env: Readonly<Record
       logLevel,
       ...(trustFloor === undefined ? {} : { trustFloor }),
       installCrds: values['install-crds'] === true,
+      ...(eventsAddr === undefined ? {} : { eventsAddr }),
     },
   };
 }
@@ -319,6 +320,21 @@ function toDuration(text: string, flag: string, { positive }: { positive: boolea
     throw operatorUsageError(`${flag} must be a ${positive ? 'positive' : 'non-negative'} Go duration such as 30s or 1m, got "${text}"`);
   }
   return ms;
+}
+
+/** Flux's `--events-addr`: empty (its default) forwards nothing; otherwise an http(s) URL. */
+function toEventsAddress(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') {
+    throw operatorUsageError('--events-addr must be an http or https URL such as http://notification-controller.flux-system.svc.cluster.local./');
+  }
+  return url.href;
 }
 
 function toTrustFloor(policy: string | undefined, keysDir: string | undefined, registriesDir: string | undefined): TrustFloorFlags | undefined {

@@ -17,17 +17,20 @@ import { parseAllDocuments } from 'yaml';
 import { KIND, REQUESTED_AT_ANNOTATIONS } from './api/index.ts';
 import {
   FIELD_MANAGER, OCI_REPOSITORY_RESOURCE, createReconcilerDependencies, createRegistryClientCache, loadTrustFloor, reconcile,
-  toQueueResult, type RawObject, type ReconcileResult, type ReconcilerDependencies,
+  toQueueResult, type EventSink, type RawObject, type ReconcileResult, type ReconcilerDependencies,
 } from './controller/index.ts';
 import {
-  APPLY_PATCH, createInformer, parseObjectKey, type Informer, type InformerEvent, type KubeClients, createKubeClients,
+  APPLY_PATCH, createInformer, parseObjectKey, toObjectKey, type Informer, type InformerEvent, type KubeClients,
+  createKubeClients,
 } from './kube/index.ts';
+import type { RegistryObserver } from './oci/index.ts';
 import { OPERATOR_HELP, OPERATOR_USAGE, operatorUsageError, parseOperatorFlags, type OperatorFlags } from './operator-flags.ts';
 import {
-  WorkQueue, createLogger, createManager, createMetricsRegistry, createOperationsServer, jitteredInterval, registerBobMetrics,
-  type BobMetrics, type Component, type Logger, type LogStream, type ManagerOutcome, type OperationsServer,
+  WorkQueue, createEventForwarder, createLogger, createManager, createMetricsRegistry, createOperationsServer, jitteredInterval,
+  registerBobMetrics, type BobMetrics, type Component, type EventForwarder, type Logger, type LogStream, type ManagerOutcome,
+  type MetricsRegistry, type OperationsServer,
 } from './runtime/index.ts';
-import { BobError, createSystemClock, describeError, isBobError, type Clock } from './shared/index.ts';
+import { BobError, createSystemClock, describeError, isBobError, redactUrl, type Clock } from './shared/index.ts';
 import { ArtifactStore, createArtifactServer, type ArtifactServer } from './storage/index.ts';
 
 /** Where runOperator reads its environment and writes its output. */
@@ -125,6 +128,42 @@ function readyStatusOf(object: RawObject): 'True' | 'False' | 'Unknown' {
 function isSuspended(object: RawObject): boolean {
   const spec = object['spec'];
   return typeof spec === 'object' && spec !== null && (spec as { suspend?: unknown }).suspend === true;
+}
+
+/** reportingController of forwarded events (Flux sends its controller name, `source-controller`). */
+const EVENTS_REPORTING_CONTROLLER = 'bob-controller';
+/** How long shutdown waits for queued events to reach notification-controller. */
+const EVENTS_CLOSE_GRACE_MS = 3_000;
+
+/** Counts every registry API response and content byte into bob's metrics; token fetches are not registry API requests and are left out. */
+function toRegistryObserver(metrics: BobMetrics): RegistryObserver {
+  return {
+    onResponse: ({ host, method, status, purpose }) => {
+      if (purpose !== 'token') metrics.registryRequests.inc({ host, method, code: String(status) });
+    },
+    onBytes: (_host, bytes) => { metrics.fetchedBytes.inc({}, bytes); },
+  };
+}
+
+/**
+ * The reconciler's events to Kubernetes and, with --events-addr, to
+ * notification-controller too. The forwarder only queues (it never waits or
+ * throws) and reads the object's `event.toolkit.fluxcd.io/*` annotations
+ * from the informer's cache, as Flux's recorder reads them from the object.
+ */
+function composeEventSinks(kubeEvents: EventSink, forwarder: EventForwarder | undefined, cached: (key: string) => RawObject | undefined): EventSink {
+  if (forwarder === undefined) return kubeEvents;
+  return {
+    async record(subject, event, signal) {
+      const annotations = cached(toObjectKey(subject.namespace === '' ? undefined : subject.namespace, subject.name))?.metadata.annotations;
+      forwarder.forward({
+        involvedObject: subject, type: event.type, reason: event.reason, message: event.message,
+        ...(event.annotations === undefined ? {} : { metadata: event.annotations }),
+        ...(annotations === undefined ? {} : { objectAnnotations: annotations }),
+      });
+      await kubeEvents.record(subject, event, signal);
+    },
+  };
 }
 
 /** controller-runtime's default cache SyncPeriod (10 h). */
@@ -313,10 +352,17 @@ async function operate(flags: OperatorFlags, io: OperatorIo, clock: Clock, logge
   const store = new ArtifactStore({ root: flags.storagePath, baseUrl: `http://${flags.storageAdvAddr}`, clock });
   // Scratch space outside the served root: nothing half-extracted is ever downloadable.
   const workDir = await mkdtemp(join(env['TMPDIR'] ?? tmpdir(), 'bob-controller-'));
-  const registries = createRegistryClientCache({ base: { clock } });
+  const metricsRegistry = createMetricsRegistry();
+  const metrics = registerBobMetrics(metricsRegistry);
+  const registries = createRegistryClientCache({ base: { clock, observer: toRegistryObserver(metrics) } });
+  const forwarder = flags.eventsAddr === undefined ? undefined : createEventForwarder({
+    address: flags.eventsAddr, reportingController: EVENTS_REPORTING_CONTROLLER, reportingInstance: podName, clock,
+    logger: logger.child({ component: 'event-forwarder' }),
+  });
   logger.info('starting bob-controller', {
     apiServer: kube.server, namespace: flags.namespace ?? '*', storage: store.root, artifactBaseUrl: store.baseUrl,
     concurrent: flags.concurrent, leaderElection: flags.leaderElection.enabled, trustFloor: trustFloor !== undefined,
+    ...(flags.eventsAddr === undefined ? {} : { eventsAddr: redactUrl(flags.eventsAddr) }),
   });
   try {
     const deps: ReconcilerDependencies = createReconcilerDependencies({
@@ -324,21 +370,30 @@ async function operate(flags: OperatorFlags, io: OperatorIo, clock: Clock, logge
       logger: logger.child({ component: 'reconciler' }),
       ...(trustFloor === undefined ? {} : { trustFloor }),
     });
-    const outcome = await runComponents(flags, io, clock, logger, kube, deps, store, identity, leaseNamespace);
+    const outcome = await runComponents(flags, io, clock, logger, kube, deps, store, identity, leaseNamespace, { metricsRegistry, metrics, forwarder });
     return toExitCode(outcome, logger);
   } finally {
+    // Normally closed by its component already; this covers a failed start.
+    await forwarder?.close({ graceMs: 0 });
     await registries.close();
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
+/** What operate() builds before the components: metrics (the registry clients count into them) and the event forwarder. */
+interface Observability {
+  readonly metricsRegistry: MetricsRegistry;
+  readonly metrics: BobMetrics;
+  readonly forwarder: EventForwarder | undefined;
+}
+
 async function runComponents(
-  flags: OperatorFlags, io: OperatorIo, clock: Clock, logger: Logger, kube: KubeClients, deps: ReconcilerDependencies, store: ArtifactStore,
-  identity: string, leaseNamespace: string | undefined,
+  flags: OperatorFlags, io: OperatorIo, clock: Clock, logger: Logger, kube: KubeClients, baseDeps: ReconcilerDependencies, store: ArtifactStore,
+  identity: string, leaseNamespace: string | undefined, { metricsRegistry, metrics, forwarder }: Observability,
 ): Promise<ManagerOutcome> {
-  const metricsRegistry = createMetricsRegistry();
-  const metrics = registerBobMetrics(metricsRegistry);
   const manager = createManager({ clock, logger });
+  // Built before `watched` below and used only after it exists (reconciles start after the informer).
+  const deps: ReconcilerDependencies = { ...baseDeps, events: composeEventSinks(baseDeps.events, forwarder, (key) => watched.get(key)) };
   const queue = new WorkQueue<string>({
     clock, concurrency: flags.concurrent, backoff: flags.retryBackoff,
     handler: async (key, signal) => {
@@ -388,6 +443,10 @@ async function runComponents(
     },
     clock,
   };
+  if (forwarder !== undefined) {
+    // Added first, stopped last: the events of the reconciles stopped before it still go out.
+    manager.add({ name: 'event-forwarder', start: () => Promise.resolve(), stop: () => forwarder.close({ graceMs: EVENTS_CLOSE_GRACE_MS }) });
+  }
   if (flags.installCrds) {
     manager.add({ name: 'crds', start: (signal) => installCrds(kube, clock, logger, signal), stop: () => Promise.resolve() });
   }

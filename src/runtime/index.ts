@@ -18,3 +18,7 @@ export { createManager, DEFAULT_STOP_TIMEOUT_MS } from './manager.ts';
 export type { Component, Manager, ManagerOptions, ManagerOutcome, ManagerState } from './manager.ts';
 export { runtimeError } from './errors.ts';
 export type { RuntimeErrorCode } from './errors.ts';
+export { EVENT_ANNOTATION_PREFIX, EVENT_POST_TIMEOUT_MS, createEventForwarder, toEventsUrl, toNotificationEvent } from './event-forwarder.ts';
+export type {
+  EventForwarder, EventForwarderOptions, EventForwarderStats, EventObjectReference, ForwardedEvent, NotificationEvent, SentObjectReference,
+} from './event-forwarder.ts';

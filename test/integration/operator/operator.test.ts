@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { registry, scratchDir } from '../../env/environment.ts';
 import { pushTestImage } from '../../env/fixtures.ts';
@@ -182,6 +184,9 @@ describe('bob-controller (runOperator against the real kube-apiserver and regist
     assert.match(metrics, new RegExp(`^bob_reconcile_duration_seconds_count${escape(series)} [1-9]\\d*$`, 'm'));
     assert.match(metrics, /^bob_reconciles_total\{result="success"\} [1-9]\d*$/m);
     assert.match(metrics, /^bob_workqueue_depth \d+$/m);
+    // The registry client's observer: the HEAD that resolved the tag, and the content bytes read.
+    assert.match(metrics, new RegExp(`^bob_registry_requests_total${escape(`{host="${relay.host}",method="HEAD",code="200"}`)} [1-9]\\d*$`, 'm'));
+    assert.match(metrics, /^bob_fetched_bytes_total [1-9]\d*$/m);
 
     // A new revision under the same tag, picked up on request (the interval is 10 minutes).
     const second = await pushTestImage(reg, home, 'operator/app', 'stable', 'second\n');
@@ -298,15 +303,75 @@ describe('bob-controller (runOperator against the real kube-apiserver and regist
     assert.match(help.out, /^Usage: bob-controller --storage-path DIR/);
     assert.deepEqual(await capture([]), { code: 2, out: "bob-controller: --storage-path is required (or STORAGE_PATH)\nRun 'bob-controller --help' for usage.\n" });
     assert.equal((await capture(['--storage-path', home, '--concurrent', '0'])).out.split('\n')[0], 'bob-controller: --concurrent must be an integer from 1 to 1000, got "0"');
-    const events = await capture(['--storage-path', home, '--events-addr', 'http://notification-controller/']);
+    const events = await capture(['--storage-path', home, '--events-addr', 'ftp://notification-controller/']);
     assert.equal(events.code, 2);
-    assert.match(events.out, /--events-addr is not implemented yet/);
+    assert.match(events.out, /^bob-controller: --events-addr must be an http or https URL/);
     // Valid flags, an unusable kubeconfig: a start failure (1), not a usage error.
     const badKubeconfig = await capture(['--storage-path', join(home, 'unused'), '--kubeconfig', join(home, 'no-such-kubeconfig'), '--enable-leader-election']);
     assert.equal(badKubeconfig.code, 1);
     assert.match(badKubeconfig.out, /"msg":"bob-controller failed to start".*no-such-kubeconfig cannot be loaded/);
   });
+
+  it('with --events-addr forwards a NewArtifact event to notification-controller\'s endpoint', async () => {
+    const receiver = await startEventReceiver();
+    try {
+      const image = await pushTestImage(reg, home, 'operator/forwarded', 'v1', 'forwarded\n');
+      const operator = await startOperator('events', ['--events-addr', receiver.url]);
+      await fixture.kubectlInput(JSON.stringify({
+        apiVersion: 'source.k8sstormcenter.io/v1alpha1', kind: 'OCIRepository',
+        metadata: { name: 'forwarded', namespace: fixture.namespace, annotations: { 'event.toolkit.fluxcd.io/team': 'payments' } },
+        spec: { interval: '10m', insecure: true, url: `oci://${relay.host}/operator/forwarded`, ref: { tag: 'v1' } },
+      }), 'apply', '-f', '-');
+      const ready = await waitForObject('Ready=True', 'forwarded', (o) => conditionOf(o, 'Ready')?.status === 'True', operator);
+      const artifact = statusOf(ready).artifact;
+      assert.ok(artifact !== undefined);
+      const isOurs = (body: Record<string, unknown>): boolean => (body['involvedObject'] as { name?: unknown } | undefined)?.name === 'forwarded';
+      const event = await waitFor('the forwarded NewArtifact event', async () => Promise.resolve(receiver.bodies.find((b) => isOurs(b) && b['reason'] === 'NewArtifact')),
+        () => JSON.stringify(receiver.bodies));
+      const involved = event['involvedObject'] as Record<string, unknown>;
+      assert.deepEqual({ ...involved, resourceVersion: typeof involved['resourceVersion'] }, {
+        kind: 'OCIRepository', namespace: fixture.namespace, name: 'forwarded', uid: ready.metadata.uid,
+        apiVersion: 'source.k8sstormcenter.io/v1alpha1', resourceVersion: 'string',
+      });
+      assert.equal(event['severity'], 'info');
+      assert.match(String(event['timestamp']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.equal(event['message'], `stored artifact with revision 'v1@${image.digest}' from 'oci://${relay.host}/operator/forwarded'`);
+      assert.deepEqual(event['metadata'], {
+        'source.k8sstormcenter.io/revision': `v1@${image.digest}`,
+        'source.k8sstormcenter.io/digest': artifact.digest,
+        'event.toolkit.fluxcd.io/team': 'payments',
+      });
+      assert.equal(event['reportingController'], 'bob-controller');
+      assert.equal(event['reportingInstance'], 'events');
+      assert.equal(await operator.stop(), 0);
+    } finally {
+      await receiver.close();
+    }
+  });
 });
+
+/** A stand-in for notification-controller's event endpoint: records each POSTed JSON body, answers 202. */
+async function startEventReceiver(): Promise<{ url: string; bodies: Record<string, unknown>[]; close(): Promise<void> }> {
+  const bodies: Record<string, unknown>[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    bodies,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    },
+  };
+}
 
 /** A literal for a RegExp. */
 function escape(text: string): string {

@@ -86,6 +86,13 @@ describe('bob-controller flags', () => {
     usage(['--storage-path', '/s', '--enable-leader-election=maybe'], "Option '--enable-leader-election' does not take an argument");
   });
 
+  it('forwards events only to an http(s) --events-addr; empty means off, as in Flux', () => {
+    assert.equal(run(['--storage-path', '/s', '--events-addr', 'http://nc.flux-system.svc/']).eventsAddr, 'http://nc.flux-system.svc/');
+    assert.equal(run(['--storage-path', '/s', '--events-addr', '']).eventsAddr, undefined);
+    assert.equal(run(['--storage-path', '/s']).eventsAddr, undefined);
+    usage(['--storage-path', '/s', '--events-addr', 'ftp://nc/'], '--events-addr must be an http or https URL such as http://notification-controller.flux-system.svc.cluster.local./');
+  });
+
   it('parses listen addresses like net.SplitHostPort and derives the advertised one like Flux', () => {
     assert.deepEqual(toListenAddress(':8080', 'f'), { port: 8080 });
     assert.deepEqual(toListenAddress('127.0.0.1:0', 'f'), { host: '127.0.0.1', port: 0 });
