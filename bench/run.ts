@@ -2,8 +2,9 @@
 // distribution registry started by the test environment. Prints wall time,
 // throughput, peak RSS and the bob/oras ratio for push and pull of a 100 MB
 // artifact and of one with 5,000 small files, and the requests a warm
-// re-pull costs. Then the verification scenario (bench/verify.ts).
-// BENCH_ONLY=verify runs only that one, BENCH_ONLY=transfer only the above.
+// re-pull costs. Then the verification scenario (bench/verify.ts) and the
+// controller scenario (bench/controller.ts). BENCH_ONLY=transfer, verify or
+// controller runs only that one.
 // Figures are printed, never asserted.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { registry, scratchDir, stopEnvironment } from '../test/env/environment.t
 import { isolatedEnv } from '../test/env/peers.ts';
 import { run } from '../test/env/run.ts';
 import { toolPath } from '../test/env/tools.ts';
+import { runControllerBench } from './controller.ts';
 import { runVerifyBench } from './verify.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
@@ -126,11 +128,12 @@ async function main(): Promise<void> {
 }
 
 const ONLY = process.env['BENCH_ONLY'] ?? '';
-if (!['', 'transfer', 'verify'].includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: expected transfer or verify`);
+if (!['', 'transfer', 'verify', 'controller'].includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: expected transfer, verify or controller`);
 
 try {
-  if (ONLY !== 'verify') await main();
-  if (ONLY !== 'transfer') await runVerifyBench();
+  if (ONLY === '' || ONLY === 'transfer') await main();
+  if (ONLY === '' || ONLY === 'verify') await runVerifyBench();
+  if (ONLY === '' || ONLY === 'controller') await runControllerBench();
 } finally {
   await stopEnvironment();
 }
