@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { OCI_REPOSITORY_RESOURCE, type RawObject } from '../../../src/controller/index.ts';
 import { createKubeClients } from '../../../src/kube/index.ts';
@@ -13,48 +12,7 @@ import { registry, scratchDir } from '../../env/environment.ts';
 import { pushTestImage } from '../../env/fixtures.ts';
 import { freePort } from '../../env/ports.ts';
 import { kubeFixture } from '../kube/support.ts';
-
-/** A TCP relay whose registry-to-client direction can be slowed to a trickle, counting the bytes it passed. */
-interface ThrottledRelay {
-  readonly host: string;
-  bytesDown: number;
-  throttled: boolean;
-  stop(): Promise<void>;
-}
-
-async function startThrottledRelay(upstreamHost: string): Promise<ThrottledRelay> {
-  const [upstreamName = '127.0.0.1', upstreamPort = '0'] = upstreamHost.split(':');
-  const sockets = new Set<Socket>();
-  const relay: ThrottledRelay = { host: '', bytesDown: 0, throttled: true, stop: () => Promise.resolve() };
-  const server = createServer((client) => {
-    const upstream = connect(Number(upstreamPort), upstreamName);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => { client.destroy(); upstream.destroy(); });
-    }
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      relay.bytesDown += chunk.length;
-      client.write(chunk);
-      // 16 KiB chunks with a 50 ms pause: about 320 KiB/s while throttled.
-      if (relay.throttled) {
-        upstream.pause();
-        setTimeout(() => upstream.resume(), 50);
-      }
-    });
-    upstream.on('end', () => client.end());
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return Object.assign(relay, {
-    host: `127.0.0.1:${String(port)}`,
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-    },
-  });
-}
+import { startTcpRelay } from './tcp-proxy.ts';
 
 const sleep = async (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +40,8 @@ describe('bob-controller restarted in the middle of a pull', function () {
   it('shows nothing partial, finishes after the restart and leaves no staging file', async () => {
     const fixture = await kubeFixture('restart');
     const reg = await registry({ kind: 'distribution' });
-    const relay = await startThrottledRelay(reg.host);
+    const relay = await startTcpRelay(reg.host);
+    relay.throttled = true;
     const home = scratchDir('operator-restart');
     const storage = join(home, 'storage');
     // Random text gzips poorly: a layer of a few MiB takes seconds through the throttled relay.
