@@ -14,8 +14,9 @@ import { EXIT_AUTH, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, type ExitC
 
 const VERSION = '0.1.0';
 
-const NOT_FOUND_CODES = new Set(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NOT_FOUND', 'PATH_NOT_FOUND']);
-const AUTH_CODES = new Set(['UNAUTHORIZED', 'DENIED', 'CREDENTIALS_INVALID', 'CREDENTIAL_HELPER_FAILED', 'AUTH_REALM_UNSAFE']);
+const NOT_FOUND_CODES = new Set(['NAME_UNKNOWN', 'MANIFEST_UNKNOWN', 'BLOB_UNKNOWN', 'NOT_FOUND', 'PATH_NOT_FOUND', 'KUBE_NOT_FOUND']);
+// KUBE_FORBIDDEN: the API server refused the kubeconfig's identity (401/403).
+const AUTH_CODES = new Set(['UNAUTHORIZED', 'DENIED', 'CREDENTIALS_INVALID', 'CREDENTIAL_HELPER_FAILED', 'AUTH_REALM_UNSAFE', 'KUBE_FORBIDDEN']);
 // Only what the user typed is a usage error: DIGEST_INVALID, TAG_INVALID and
 // NAME_INVALID also come from registries (their error bodies, their tag lists),
 // and those are failed operations (exit 1), not wrong command lines.
@@ -31,8 +32,8 @@ export function toExitCode(error: unknown): ExitCode {
 }
 
 function findCommand(argv: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
-  // Longest verb first: `push artifact` before `push`.
-  for (const words of [2, 1]) {
+  // Longest verb first: `create secret oci` before `push artifact` before `discover`.
+  for (const words of [3, 2, 1]) {
     const name = argv.slice(0, words).join(' ');
     const entry = COMMANDS.find((c) => c.name === name);
     if (entry !== undefined) return { entry, rest: argv.slice(words) };
@@ -77,7 +78,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    context.stderr.write(`bobctl: unknown verb "${argv.slice(0, 2).join(' ')}"; run \`bobctl help\`\n`);
+    context.stderr.write(`bobctl: unknown verb "${toPrintable(argv.filter((word) => !word.startsWith('-')).slice(0, 3).join(' '))}"; run \`bobctl help\`\n`);
     return EXIT_USAGE;
   }
   const command = await found.entry.load();
